@@ -1,0 +1,70 @@
+package io.pacer.core;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An app as routing sees it: its Marathon id, the path prefixes it is served at and the tasks
+ * that currently take its traffic. Immutable except for the round-robin cursor, which is shared by
+ * every event loop so that the tasks share the load evenly across connections.
+ *
+ * <p>Equality ignores the cursor: two apps are equal when their id, prefixes and tasks are.
+ */
+public final class App {
+
+    private final String id;
+    private final List<String> prefixes;
+    private final List<Task> tasks;
+    private final AtomicInteger cursor = new AtomicInteger();
+
+    public App(String id, List<String> prefixes, List<Task> tasks) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.prefixes = List.copyOf(prefixes);
+        this.tasks = List.copyOf(tasks);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public List<String> prefixes() {
+        return prefixes;
+    }
+
+    public List<Task> tasks() {
+        return tasks;
+    }
+
+    /**
+     * Where a new request starts in the task list. Attempt {@code k} of that request goes to
+     * {@link #task(int, int) task(start, k)}, so a retry never lands on a task already tried for
+     * the same request until every task was tried once.
+     */
+    public int nextStart() {
+        return cursor.getAndIncrement() & Integer.MAX_VALUE;
+    }
+
+    /** The task for attempt {@code attempt} (0-based) of a request that started at {@code start}. */
+    public Task task(int start, int attempt) {
+        return tasks.get((int) (((long) start + attempt) % tasks.size()));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof App other
+                && id.equals(other.id)
+                && prefixes.equals(other.prefixes)
+                && tasks.equals(other.tasks);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, prefixes, tasks);
+    }
+
+    @Override
+    public String toString() {
+        return "App{" + id + " " + prefixes + " " + tasks.size() + " tasks}";
+    }
+}

@@ -1,0 +1,134 @@
+package io.pacer.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable snapshot of the routing table: path prefix to app. Built whole off the hot path and
+ * published by swapping one reference, so a request always sees one consistent table.
+ *
+ * <p>Lookup is longest-prefix by path segment: {@code /api/} matches {@code /api/x} but never
+ * {@code /apix}. Its cost depends on how deep the path is, not on how many apps there are, and it
+ * allocates nothing (see {@link PrefixIndex}).
+ */
+public final class RouteTable {
+
+    private static final RouteTable EMPTY = new Builder(0).build();
+
+    private final long version;
+    private final List<App> apps;
+    private final Map<String, App> routes;
+    private final List<PrefixConflict> conflicts;
+    private final PrefixIndex index;
+
+    private RouteTable(long version, List<App> apps, Map<String, App> routes,
+                       List<PrefixConflict> conflicts, PrefixIndex index) {
+        this.version = version;
+        this.apps = apps;
+        this.routes = routes;
+        this.conflicts = conflicts;
+        this.index = index;
+    }
+
+    /** A table with no routes: every request answers 503. */
+    public static RouteTable empty() {
+        return EMPTY;
+    }
+
+    public static Builder builder(long version) {
+        return new Builder(version);
+    }
+
+    /**
+     * Finds what serves {@code uri} (a request target in origin form; the query, if any, is
+     * ignored). Returns {@code null} when nothing does.
+     */
+    public RouteMatch lookup(String uri) {
+        return index.lookup(uri);
+    }
+
+    /** Monotonic number of this snapshot, for logs, metrics and the admin API. */
+    public long version() {
+        return version;
+    }
+
+    /** The apps that own at least one route, in the order they were added. */
+    public List<App> apps() {
+        return apps;
+    }
+
+    /** Prefix (with trailing slash) to the app serving it, in insertion order. */
+    public Map<String, App> routes() {
+        return routes;
+    }
+
+    /** Prefixes that more than one app claimed; the first app kept each of them. */
+    public List<PrefixConflict> conflicts() {
+        return conflicts;
+    }
+
+    /** Same routes to the same tasks, whatever the version. */
+    public boolean sameRoutesAs(RouteTable other) {
+        return routes.equals(other.routes);
+    }
+
+    @Override
+    public String toString() {
+        return "RouteTable{v" + version + ", " + routes.size() + " routes}";
+    }
+
+    /** A prefix claimed by {@code loser} while {@code owner} already held it. */
+    public record PrefixConflict(String prefix, String owner, String loser) { }
+
+    /** Collects apps, resolves prefix conflicts (first come keeps it) and builds the index. */
+    public static final class Builder {
+        private final long version;
+        private final Map<String, App> routes = new LinkedHashMap<>();
+        private final List<App> apps = new ArrayList<>();
+        private final List<PrefixConflict> conflicts = new ArrayList<>();
+
+        private Builder(long version) {
+            this.version = version;
+        }
+
+        /**
+         * Adds every prefix of {@code app}. An app with no task is left out: its paths answer 503,
+         * as for an unknown app. A prefix already taken stays with its first owner.
+         */
+        public Builder add(App app) {
+            if (app.tasks().isEmpty()) {
+                return this;
+            }
+            boolean routed = false;
+            for (String raw : app.prefixes()) {
+                String prefix = Prefixes.normalize(raw);
+                App owner = routes.putIfAbsent(prefix, app);
+                if (owner == null) {
+                    routed = true;
+                } else if (owner != app) {
+                    conflicts.add(new PrefixConflict(prefix, owner.id(), app.id()));
+                }
+            }
+            if (routed) {
+                apps.add(app);
+            }
+            return this;
+        }
+
+        public Builder addAll(Iterable<App> all) {
+            for (App app : all) {
+                add(app);
+            }
+            return this;
+        }
+
+        public RouteTable build() {
+            Map<String, App> frozen = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+            return new RouteTable(version, List.copyOf(apps), frozen, List.copyOf(conflicts),
+                    PrefixIndex.of(frozen));
+        }
+    }
+}
