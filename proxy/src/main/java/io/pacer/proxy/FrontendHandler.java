@@ -1,0 +1,295 @@
+package io.pacer.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pacer.core.RouteMatch;
+import io.pacer.core.RouteTable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of one connection: reads one request at a time, routes it against the current
+ * table and hands it to a {@link ProxyExchange}, or answers it directly (301, 4xx, 503).
+ *
+ * <p>The channel runs with auto-read off behind a {@code FlowControlHandler}: Pacer asks for each
+ * message, so a pipelined request waits until the previous answer is done, and a request body is
+ * read no faster than the upstream takes it.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+
+    private final ProxySettings settings;
+    private final Supplier<RouteTable> routes;
+    private final UpstreamPools pools;
+    private ChannelHandlerContext ctx;
+    private ProxyExchange exchange;
+    private ScheduledFuture<?> idleTimer;
+    /** After an early answer to a bodiless request: drop its end marker, then read the next one. */
+    private boolean skippingBody;
+    private boolean closing;
+
+    FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools) {
+        this.settings = settings;
+        this.routes = routes;
+        this.pools = pools;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        armIdle(settings.clientHeaderTimeoutNanos);
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            try {
+                onRequest(request);
+            } finally {
+                // A request that failed to decode arrives as a full message with an empty body.
+                if (msg instanceof HttpContent) {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+        } else if (msg instanceof HttpContent content) {
+            if (exchange != null) {
+                exchange.onRequestContent(content);
+            } else {
+                content.release();
+                if (skippingBody && content instanceof LastHttpContent) {
+                    skippingBody = false;
+                    readNext(settings.keepaliveTimeoutNanos);
+                }
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        cancelIdle();
+        if (closing) {
+            return;
+        }
+        if (exchange != null) {
+            // Cannot happen with one read at a time; refuse rather than interleave two exchanges.
+            log.warn("request head while another is in flight on {}", ctx.channel());
+            closeNow();
+            return;
+        }
+        boolean head = request.method() == HttpMethod.HEAD;
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            log.debug("bad request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            respond(status, false, head, false);
+            return;
+        }
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // Two framings for one body: whichever we chose, someone downstream may choose the other.
+            respond(HttpResponseStatus.BAD_REQUEST, false, head, false);
+            return;
+        }
+        String uri = RequestTargets.originForm(request.uri());
+        if (uri == null || request.method() == HttpMethod.CONNECT) {
+            respond(request.method() == HttpMethod.CONNECT ? HttpResponseStatus.METHOD_NOT_ALLOWED
+                    : HttpResponseStatus.BAD_REQUEST, false, head, false);
+            return;
+        }
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && settings.keepaliveTimeoutNanos > 0;
+        long contentLength = HttpUtil.getContentLength(request, -1L);
+        if (contentLength > settings.maxBodySize) {
+            respond(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, false, head, false);
+            return;
+        }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+            respond(HttpResponseStatus.EXPECTATION_FAILED, false, head, false);
+            return;
+        }
+        RouteMatch match = routes.get().lookup(uri);
+        if (match == null) {
+            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive && !hasBody, head, !hasBody);
+            return;
+        }
+        if (match.kind() == RouteMatch.Kind.REDIRECT) {
+            int q = uri.indexOf('?');
+            String location = q < 0 ? match.prefix() : match.prefix() + uri.substring(q);
+            FullHttpResponse redirect = Responses.redirect(ctx.alloc(), location, settings.xproxy, keepAlive && !hasBody, head);
+            sendOwn(redirect, keepAlive && !hasBody, !hasBody);
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request)) {
+            ctx.writeAndFlush(Responses.continue100());
+        }
+        boolean webSocket = ProxyHeaders.isWebSocketUpgrade(request);
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        String clientIp = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp,
+                match.app().task(0, 0).address(), webSocket);
+        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), request,
+                upstreamRequest, webSocket, keepAlive, match.app());
+        exchange.start();
+    }
+
+    /**
+     * An answer of Pacer's own. With {@code skipBody} the request has no body left to read, so
+     * the connection can carry on once its end marker has been dropped.
+     */
+    private void respond(HttpResponseStatus status, boolean keepAlive, boolean head, boolean skipBody) {
+        sendOwn(Responses.error(ctx.alloc(), status, settings.xproxy, keepAlive, head), keepAlive, skipBody);
+    }
+
+    private void sendOwn(FullHttpResponse response, boolean keepAlive, boolean skipBody) {
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+            skippingBody = skipBody;
+            ctx.read();
+        } else {
+            closing = true;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    // ---- called by the exchange -------------------------------------------------------------
+
+    void exchangeFinished(ProxyExchange finished, boolean keepAlive) {
+        exchangeFinished(finished, keepAlive, null);
+    }
+
+    /** The exchange is over; with a {@code tunnelTo} channel, this connection becomes a tunnel. */
+    void exchangeFinished(ProxyExchange finished, boolean keepAlive, Channel tunnelTo) {
+        if (exchange != finished) {
+            return;
+        }
+        exchange = null;
+        if (tunnelTo != null) {
+            becomeTunnel(tunnelTo);
+        } else if (keepAlive) {
+            readNext(settings.keepaliveTimeoutNanos);
+        } else {
+            closeAfterFlush();
+        }
+    }
+
+    void respondAfterExchange(ProxyExchange finished, HttpResponseStatus status, boolean keepAlive, boolean head) {
+        if (exchange != finished) {
+            return;
+        }
+        exchange = null;
+        if (keepAlive) {
+            ctx.writeAndFlush(Responses.error(ctx.alloc(), status, settings.xproxy, true, head));
+            readNext(settings.keepaliveTimeoutNanos);
+        } else {
+            closing = true;
+            ctx.writeAndFlush(Responses.error(ctx.alloc(), status, settings.xproxy, false, head))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    void abortExchange(ProxyExchange aborted) {
+        if (exchange == aborted) {
+            exchange = null;
+        }
+        closeNow();
+    }
+
+    private void becomeTunnel(Channel upstream) {
+        cancelIdle();
+        Channel client = ctx.channel();
+        upstream.pipeline().remove(UpstreamPool.HANDLER);
+        client.pipeline().remove(PacerServer.FLOW);
+        client.pipeline().remove(PacerServer.ENCODER);
+        client.pipeline().remove(this);
+        Tunnel.join(client, upstream, settings.readTimeoutNanos);
+        // Removing the decoders last hands the bytes they buffered to the relays just added.
+        upstream.pipeline().remove(UpstreamPool.CODEC);
+        client.pipeline().remove(PacerServer.DECODER);
+    }
+
+    // ---- connection lifecycle ------------------------------------------------------------------
+
+    private void readNext(long idleNanos) {
+        armIdle(idleNanos);
+        ctx.read();
+    }
+
+    private void armIdle(long nanos) {
+        cancelIdle();
+        idleTimer = ctx.executor().schedule(this::onIdle, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelIdle() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void onIdle() {
+        idleTimer = null;
+        if (exchange == null) {
+            closeNow();
+        }
+    }
+
+    private void closeAfterFlush() {
+        closing = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void closeNow() {
+        closing = true;
+        ctx.close();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdle();
+        if (exchange != null) {
+            exchange.onClientClosed();
+            exchange = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {} failed", ctx.channel(), cause);
+        closeNow();
+    }
+}

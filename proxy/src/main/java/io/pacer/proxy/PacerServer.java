@@ -1,0 +1,146 @@
+package io.pacer.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.pacer.config.PacerConfig;
+import io.pacer.core.App;
+import io.pacer.core.RouteTable;
+import io.pacer.core.Task;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane: a listening socket, its event loops, the current route table and the upstream
+ * connection pools. Route tables are swapped with {@link #updateRoutes}: each request reads the
+ * table once, when its head arrives, so it finishes on the table it started with.
+ */
+public final class PacerServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PacerServer.class);
+
+    static final String DECODER = "decoder";
+    static final String ENCODER = "encoder";
+    static final String FLOW = "flow";
+    static final String FRONTEND = "frontend";
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final DnsAddressResolverGroup resolver;
+    private final UpstreamPools pools;
+    private final Channel serverChannel;
+    private volatile RouteTable routes;
+
+    private PacerServer(PacerConfig config, RouteTable initial, Transport transport) throws InterruptedException {
+        this.settings = new ProxySettings(config);
+        this.transport = transport;
+        this.routes = Objects.requireNonNull(initial, "initial");
+        int threads = config.workerThreads() > 0 ? config.workerThreads() : Runtime.getRuntime().availableProcessors();
+        this.bossGroup = transport.newGroup(1, "pacer-accept");
+        this.workerGroup = transport.newGroup(threads, "pacer-io");
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
+        this.pools = new UpstreamPools(workerGroup, transport, resolver, settings);
+        pools.retainOnly(tasksOf(initial));
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxUriSize)
+                .setMaxHeaderSize(settings.maxHeaderSize)
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(DECODER, new HttpRequestDecoder(decoderConfig))
+                                .addLast(ENCODER, new HttpResponseEncoder())
+                                .addLast(FLOW, new FlowControlHandler())
+                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools));
+                    }
+                });
+        this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
+    }
+
+    /** Binds {@code config.listen()} and serves {@code initial} until the first update. */
+    public static PacerServer start(PacerConfig config, RouteTable initial) throws InterruptedException {
+        return new PacerServer(config, initial, Transport.detect());
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    /**
+     * Publishes a new table. Requests already routed keep their app; idle pooled connections to
+     * tasks that left close now, busy ones when their exchange ends.
+     */
+    public void updateRoutes(RouteTable table) {
+        routes = Objects.requireNonNull(table, "table");
+        pools.retainOnly(tasksOf(table));
+    }
+
+    /** {@link #updateRoutes} as a listener, for a discovery source. */
+    public Consumer<RouteTable> routeSink() {
+        return this::updateRoutes;
+    }
+
+    private static Set<Task> tasksOf(RouteTable table) {
+        Set<Task> tasks = new HashSet<>();
+        for (App app : table.apps()) {
+            tasks.addAll(app.tasks());
+        }
+        return Set.copyOf(tasks);
+    }
+
+    /** Blocks until the listening socket is closed by {@link #close}. */
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        pools.closeAll();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.terminationFuture().syncUninterruptibly();
+        resolver.close();
+        log.debug("stopped listening on {}", serverChannel.localAddress());
+    }
+}

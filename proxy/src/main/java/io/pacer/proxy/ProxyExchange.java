@@ -1,0 +1,478 @@
+package io.pacer.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pacer.core.App;
+import io.pacer.core.RetryCondition;
+import io.pacer.core.RetryPolicy;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request on its way through Pacer: its attempts at the app's tasks, the body kept for
+ * replaying it, and the answer streamed back. Lives on the client connection's event loop, like
+ * every upstream connection it uses, so its state needs no synchronisation.
+ *
+ * <p>Retries follow {@link RetryPolicy}: a failed attempt (connect error, timeout, invalid header,
+ * a retryable status) moves to the next task unless the request may have reached an upstream and
+ * cannot be replayed: its method is not idempotent, or its body outgrew the replay buffer. The last
+ * attempt's answer, even a 5xx, is what the client gets.
+ */
+final class ProxyExchange implements UpstreamListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+
+    private final FrontendHandler frontend;
+    private final ChannelHandlerContext client;
+    private final ProxySettings settings;
+    private final UpstreamPool pool;
+    private final HttpRequest upstreamRequest;
+    private final String method;
+    private final boolean headRequest;
+    private final boolean webSocket;
+    private final boolean clientKeepAlive;
+    private final HttpVersion clientVersion;
+    private final App app;
+    private final int start;
+    private final long startedNanos;
+
+    /** Body parts not yet written to the current attempt, and, while replayable, those written. */
+    private final ArrayList<HttpContent> body = new ArrayList<>(4);
+    private int written;
+    private long bodyBytes;
+    private boolean replayable = true;
+    private boolean requestComplete;
+
+    private int attempts;
+    private UpstreamConnection upstream;
+    private boolean headWritten;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean responseKeepAlive;
+    private boolean closeDelimited;
+    private boolean upgrading;
+    private boolean done;
+
+    private long lastUpstreamNanos;
+    private long lastClientReadNanos;
+    private long clientBlockedSinceNanos;
+    private ScheduledFuture<?> timer;
+
+    ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
+                  HttpRequest request, HttpRequest upstreamRequest, boolean webSocket, boolean clientKeepAlive, App app) {
+        this.frontend = frontend;
+        this.client = client;
+        this.settings = settings;
+        this.pool = pool;
+        this.upstreamRequest = upstreamRequest;
+        this.method = request.method().name();
+        this.headRequest = "HEAD".equals(method);
+        this.webSocket = webSocket;
+        this.clientKeepAlive = clientKeepAlive;
+        this.clientVersion = request.protocolVersion();
+        this.app = app;
+        this.start = app.nextStart();
+        this.startedNanos = System.nanoTime();
+        this.lastClientReadNanos = startedNanos;
+    }
+
+    void start() {
+        armTimer();
+        // Take the next body part (or the end of a bodiless request) while connecting.
+        client.read();
+        startAttempt();
+    }
+
+    // ---- attempts -------------------------------------------------------------------------
+
+    private void startAttempt() {
+        headWritten = false;
+        requestSent = false;
+        written = 0;
+        attempts++;
+        Future<UpstreamConnection> acquired = pool.acquire(app.task(start, attempts - 1));
+        if (acquired.isDone()) {
+            onAcquired(acquired);
+        } else {
+            acquired.addListener(f -> onAcquired(acquired));
+        }
+    }
+
+    private void onAcquired(Future<UpstreamConnection> acquired) {
+        if (!acquired.isSuccess()) {
+            if (!done) {
+                Throwable cause = acquired.cause();
+                onAttemptFailed(cause instanceof ConnectTimeoutException ? RetryCondition.TIMEOUT : RetryCondition.ERROR,
+                        cause);
+            }
+            return;
+        }
+        UpstreamConnection conn = acquired.getNow();
+        if (done) {
+            pool.release(conn, true);
+            return;
+        }
+        upstream = conn;
+        conn.bind(this);
+        Channel ch = conn.channel();
+        lastUpstreamNanos = System.nanoTime();
+        requestSent = true;
+        headWritten = true;
+        ch.write(upstreamRequest).addListener(writeListener(conn));
+        writeBody();
+        readClientIfReady();
+    }
+
+    private ChannelFutureListener writeListener(UpstreamConnection conn) {
+        return f -> {
+            if (!f.isSuccess() && conn == upstream && !done) {
+                onAttemptFailed(RetryCondition.ERROR, f.cause());
+            } else if (f.isSuccess()) {
+                lastUpstreamNanos = System.nanoTime();
+            }
+        };
+    }
+
+    /** Writes the body parts the current attempt has not had yet, then flushes. */
+    private void writeBody() {
+        UpstreamConnection conn = upstream;
+        Channel ch = conn.channel();
+        int size = body.size();
+        for (int i = written; i < size; i++) {
+            HttpContent part = body.get(i);
+            Object msg = replayable ? part.retainedDuplicate() : part;
+            ch.write(msg).addListener(writeListener(conn));
+        }
+        if (replayable) {
+            written = size;
+        } else {
+            body.clear();
+            written = 0;
+        }
+        ch.flush();
+    }
+
+    private boolean canRetry(RetryCondition condition) {
+        return (!requestSent || replayable)
+                && settings.retryPolicy.allowsRetry(condition, method, requestSent, attempts, app.tasks().size(),
+                System.nanoTime() - startedNanos);
+    }
+
+    private void onAttemptFailed(RetryCondition condition, Throwable cause) {
+        UpstreamConnection failed = upstream;
+        upstream = null;
+        headWritten = false;
+        if (failed != null) {
+            failed.close();
+        }
+        if (responseStarted) {
+            abort("upstream failed mid-response: " + condition, cause);
+            return;
+        }
+        String task = app.task(start, attempts - 1).address();
+        if (canRetry(condition)) {
+            log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method, app.id(), attempts, task,
+                    condition, cause);
+            startAttempt();
+            return;
+        }
+        log.debug("{} {}: attempt {} at {} failed ({}), no retry", method, app.id(), attempts, task, condition, cause);
+        HttpResponseStatus status = condition == RetryCondition.TIMEOUT
+                ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
+        respondAndFinish(status);
+    }
+
+    // ---- request body from the client ------------------------------------------------------
+
+    /** Takes ownership of {@code content}. */
+    void onRequestContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        lastClientReadNanos = System.nanoTime();
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > settings.maxBodySize) {
+            content.release();
+            if (upstream != null) {
+                upstream.close();
+                upstream = null;
+            }
+            if (responseStarted) {
+                abort("request body over max_body_size", null);
+            } else {
+                respondAndFinish(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+            }
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+        }
+        if (replayable && bodyBytes > settings.replayBufferSize) {
+            // Too big to keep: parts already sent are let go, and this request will not be retried
+            // once any of it reached an upstream.
+            replayable = false;
+            for (int i = 0; i < written; i++) {
+                body.get(i).release();
+            }
+            body.subList(0, written).clear();
+            written = 0;
+        }
+        body.add(content);
+        if (headWritten && upstream != null) {
+            writeBody();
+        }
+        readClientIfReady();
+    }
+
+    private void readClientIfReady() {
+        if (!done && !requestComplete && headWritten && upstream != null && upstream.channel().isWritable()) {
+            client.read();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged() {
+        readClientIfReady();
+    }
+
+    // ---- response from the upstream --------------------------------------------------------
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        lastUpstreamNanos = System.nanoTime();
+        if (done) {
+            return;
+        }
+        if (response.decoderResult().isFailure()) {
+            onAttemptFailed(RetryCondition.INVALID_HEADER, response.decoderResult().cause());
+            return;
+        }
+        int code = response.status().code();
+        if (code >= 100 && code < 200 && !(code == 101 && webSocket)) {
+            return; // informational: Pacer already answered any 100-continue itself
+        }
+        RetryCondition condition = RetryCondition.ofStatus(code);
+        if (condition != null && canRetry(condition)) {
+            onAttemptFailed(condition, null);
+            return;
+        }
+        responseStarted = true;
+        responseKeepAlive = HttpUtil.isKeepAlive(response);
+        upgrading = code == 101;
+        closeDelimited = ProxyHeaders.toClient(response, headRequest, clientVersion,
+                clientKeepAlive && requestComplete, settings.xproxy);
+        client.write(response);
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        lastUpstreamNanos = System.nanoTime();
+        if (done || !responseStarted) {
+            content.release(); // the body of an answer that was discarded or informational
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (upgrading) {
+            content.release();
+            if (last) {
+                establishTunnel();
+            }
+            return;
+        }
+        client.write(content);
+        if (last) {
+            finishResponse();
+        } else if (!client.channel().isWritable()) {
+            pauseUpstream();
+        }
+    }
+
+    @Override
+    public void onTunnelBytes(Object bytes) {
+        ReferenceCountUtil.release(bytes); // handled once the tunnel is up; nothing precedes it
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        if (responseStarted && !done) {
+            client.flush();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        upstream = null;
+        if (responseStarted) {
+            abort("upstream closed mid-response", cause);
+        } else {
+            onAttemptFailed(RetryCondition.ERROR, cause);
+        }
+    }
+
+    private void finishResponse() {
+        done = true;
+        cancelTimer();
+        UpstreamConnection conn = upstream;
+        upstream = null;
+        if (conn != null) {
+            boolean reusable = responseKeepAlive && requestComplete && written == body.size() && !closeDelimited;
+            pool.release(conn, reusable);
+        }
+        releaseBody();
+        client.flush();
+        frontend.exchangeFinished(this, clientKeepAlive && requestComplete && !closeDelimited);
+    }
+
+    private void pauseUpstream() {
+        if (upstream != null) {
+            upstream.channel().config().setAutoRead(false);
+            clientBlockedSinceNanos = System.nanoTime();
+        }
+    }
+
+    /** The client drained its buffer: let the upstream's bytes flow again. */
+    void onClientWritabilityChanged() {
+        if (client.channel().isWritable() && upstream != null && !done) {
+            clientBlockedSinceNanos = 0;
+            lastUpstreamNanos = System.nanoTime();
+            upstream.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void establishTunnel() {
+        done = true;
+        cancelTimer();
+        UpstreamConnection conn = upstream;
+        upstream = null;
+        releaseBody();
+        conn.unbind();
+        client.flush();
+        frontend.exchangeFinished(this, false, conn.channel());
+    }
+
+    // ---- ending ------------------------------------------------------------------------------
+
+    /** The client went away: give up, and do not pool a connection that is mid-exchange. */
+    void onClientClosed() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        releaseBody();
+    }
+
+    private void respondAndFinish(HttpResponseStatus status) {
+        done = true;
+        cancelTimer();
+        releaseBody();
+        frontend.respondAfterExchange(this, status, clientKeepAlive && requestComplete, headRequest);
+    }
+
+    /**
+     * Ends a response that already started by closing the client connection, so the client sees a
+     * truncated body as an error rather than as a complete answer.
+     */
+    private void abort(String why, Throwable cause) {
+        log.debug("{} {}: {}", method, app.id(), why, cause);
+        done = true;
+        cancelTimer();
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+        releaseBody();
+        frontend.abortExchange(this);
+    }
+
+    private void releaseBody() {
+        for (HttpContent part : body) {
+            part.release();
+        }
+        body.clear();
+        written = 0;
+    }
+
+    // ---- timeouts ------------------------------------------------------------------------------
+
+    private void armTimer() {
+        long delay = Math.min(settings.readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
+        timer = client.executor().schedule(this::checkTimeouts, Math.max(delay / 4, TimeUnit.MILLISECONDS.toNanos(10)),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /**
+     * Runs a few times per timeout period. Nginx semantics: the read timeout is between two reads
+     * from the upstream, the send timeouts between two writes that make progress; a client stalling
+     * a download is measured against {@code send_timeout}, not the upstream's read timeout.
+     */
+    private void checkTimeouts() {
+        timer = null;
+        if (done) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!requestComplete && now - lastClientReadNanos > settings.clientBodyTimeoutNanos
+                && (upstream == null || upstream.channel().isWritable())) {
+            if (responseStarted) {
+                abort("client body timeout", null);
+            } else {
+                if (upstream != null) {
+                    upstream.close();
+                    upstream = null;
+                }
+                respondAndFinish(HttpResponseStatus.REQUEST_TIMEOUT);
+            }
+            return;
+        }
+        if (clientBlockedSinceNanos != 0 && now - clientBlockedSinceNanos > settings.sendTimeoutNanos) {
+            abort("client send timeout", null);
+            return;
+        }
+        if (upstream != null && headWritten && clientBlockedSinceNanos == 0) {
+            boolean sending = !upstream.channel().isWritable();
+            long limit = sending ? settings.sendTimeoutNanos : settings.readTimeoutNanos;
+            if (now - lastUpstreamNanos > limit) {
+                onAttemptFailed(RetryCondition.TIMEOUT, null);
+                if (done) {
+                    return;
+                }
+            }
+        }
+        armTimer();
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + upstreamRequest.uri() + " -> " + app.id() + " attempt " + attempts;
+    }
+}

@@ -1,0 +1,143 @@
+package io.pacer.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Header rules of the data plane: what an upstream receives and what a client gets back.
+ *
+ * <p>Hop-by-hop headers, and any header the {@code Connection} header names, belong to one
+ * connection and are never forwarded. Framing ({@code Transfer-Encoding}, {@code Content-Length})
+ * is kept as the sender wrote it, since bodies are streamed through unchanged.
+ */
+final class ProxyHeaders {
+
+    static final AsciiString X_PROXY = AsciiString.cached("X-Proxy");
+    static final AsciiString X_REAL_IP = AsciiString.cached("X-Real-IP");
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
+
+    private ProxyHeaders() { }
+
+    /** Whether the client asks to switch this connection to WebSocket. */
+    static boolean isWebSocketUpgrade(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        return request.method() == HttpMethod.GET
+                && h.containsValue(HttpHeaderNames.UPGRADE, WEBSOCKET, true)
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /**
+     * The request as the upstream gets it: HTTP/1.1, {@code Host} passed through, forwarding
+     * headers set, hop-by-hop headers and {@code Expect} (Pacer answers 100-continue itself) gone.
+     */
+    static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, String fallbackHost,
+                                  boolean webSocket) {
+        HttpHeaders h = request.headers().copy();
+        stripHopByHop(h);
+        h.remove(HttpHeaderNames.EXPECT);
+        h.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host == null || host.isEmpty()) {
+            host = fallbackHost;
+            h.set(HttpHeaderNames.HOST, host);
+        }
+        String forwardedFor = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isEmpty()
+                ? clientIp : forwardedFor + ", " + clientIp);
+        h.set(X_REAL_IP, clientIp);
+        h.set(X_FORWARDED_PROTO, HTTP);
+        h.set(X_FORWARDED_HOST, host);
+        if (webSocket) {
+            h.set(HttpHeaderNames.UPGRADE, WEBSOCKET);
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
+    }
+
+    /**
+     * Rewrites an upstream's response head for the client, in place.
+     *
+     * @return whether the body must be delimited by closing the connection, because the upstream
+     *     gave no length and the client cannot take chunked encoding
+     */
+    static boolean toClient(HttpResponse response, boolean headRequest, HttpVersion clientVersion,
+                            boolean keepAlive, AsciiString xproxy) {
+        HttpHeaders h = response.headers();
+        boolean switching = response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+        AsciiString upgrade = switching ? AsciiString.of(String.valueOf(h.get(HttpHeaderNames.UPGRADE))) : null;
+        stripHopByHop(h);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (switching) {
+            h.set(HttpHeaderNames.UPGRADE, upgrade);
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            Responses.stamp(h, xproxy, true);
+            return false;
+        }
+        boolean closeDelimited = false;
+        if (mayHaveBody(response, headRequest)
+                && !HttpUtil.isTransferEncodingChunked(response) && !HttpUtil.isContentLengthSet(response)) {
+            if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                closeDelimited = true;
+            } else {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            }
+        }
+        boolean persistent = keepAlive && !closeDelimited;
+        Responses.stamp(h, xproxy, persistent);
+        if (persistent && clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return closeDelimited;
+    }
+
+    private static boolean mayHaveBody(HttpResponse response, boolean headRequest) {
+        int code = response.status().code();
+        return !headRequest && code >= 200 && code != 204 && code != 304;
+    }
+
+    /** Removes RFC 9110's connection-specific headers and every header {@code Connection} names. */
+    static void stripHopByHop(HttpHeaders h) {
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            List<String> named = new ArrayList<>();
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty()) {
+                        named.add(name);
+                    }
+                }
+            }
+            for (String name : named) {
+                // Framing headers stay: the codecs need them to delimit the streamed body.
+                if (!HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+                        && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+                    h.remove(name);
+                }
+            }
+            h.remove(HttpHeaderNames.CONNECTION);
+        }
+        h.remove(KEEP_ALIVE);
+        h.remove(PROXY_CONNECTION);
+        h.remove(HttpHeaderNames.TE);
+        h.remove(HttpHeaderNames.UPGRADE);
+        h.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    }
+}

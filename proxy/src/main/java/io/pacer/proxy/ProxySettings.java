@@ -1,0 +1,47 @@
+package io.pacer.proxy;
+
+import io.netty.util.AsciiString;
+import io.pacer.config.PacerConfig;
+import io.pacer.core.RetryPolicy;
+
+/**
+ * The configuration in the form the data plane reads it on every request: nanoseconds and
+ * pre-encoded header values, computed once at startup.
+ */
+final class ProxySettings {
+
+    /** {@code Server} value on every answer: a name, no version (Nginx's {@code server_tokens off}). */
+    static final AsciiString SERVER = AsciiString.cached("pacer");
+
+    final AsciiString xproxy;
+    final long maxBodySize;
+    final int maxHeaderSize;
+    final int maxUriSize;
+    final int connectTimeoutMillis;
+    final long readTimeoutNanos;
+    final long sendTimeoutNanos;
+    final long keepaliveTimeoutNanos;
+    final long clientHeaderTimeoutNanos;
+    final long clientBodyTimeoutNanos;
+    final long upstreamIdleNanos;
+    final int upstreamKeepalive;
+    final int replayBufferSize;
+    final RetryPolicy retryPolicy;
+
+    ProxySettings(PacerConfig config) {
+        this.xproxy = AsciiString.cached(config.xproxy());
+        this.maxBodySize = config.maxBodySize() == 0 ? Long.MAX_VALUE : config.maxBodySize();
+        this.maxHeaderSize = config.maxHeaderSize();
+        this.maxUriSize = config.maxUriSize();
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
+        this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.sendTimeoutNanos = config.sendTimeout().toNanos();
+        this.keepaliveTimeoutNanos = config.keepaliveTimeout().toNanos();
+        this.clientHeaderTimeoutNanos = config.clientHeaderTimeout().toNanos();
+        this.clientBodyTimeoutNanos = config.clientBodyTimeout().toNanos();
+        this.upstreamIdleNanos = config.upstreamKeepaliveTimeout().toNanos();
+        this.upstreamKeepalive = config.upstreamKeepalive();
+        this.replayBufferSize = config.replayBufferSize();
+        this.retryPolicy = config.retryPolicy();
+    }
+}

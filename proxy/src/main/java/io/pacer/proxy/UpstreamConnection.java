@@ -1,0 +1,135 @@
+package io.pacer.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.ReferenceCountUtil;
+import io.pacer.core.Task;
+
+/**
+ * One connection to a task, and the last handler of its pipeline. It belongs to one event loop and
+ * serves one exchange at a time; between exchanges it waits in that loop's {@link UpstreamPool}.
+ * Whatever arrives while no exchange is bound (a late byte after a discarded answer, a close) is
+ * dropped and makes the connection unusable.
+ */
+final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+
+    private final Task task;
+    private final UpstreamPool pool;
+    private Channel channel;
+    private UpstreamListener listener;
+    private long idleSinceNanos;
+    private boolean broken;
+
+    UpstreamConnection(Task task, UpstreamPool pool) {
+        this.task = task;
+        this.pool = pool;
+    }
+
+    Task task() {
+        return task;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void bind(UpstreamListener l) {
+        this.listener = l;
+    }
+
+    void unbind() {
+        this.listener = null;
+    }
+
+    boolean isReusable() {
+        return !broken && channel != null && channel.isActive();
+    }
+
+    void markIdle(long nanos) {
+        idleSinceNanos = nanos;
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    void close() {
+        broken = true;
+        listener = null;
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamListener l = listener;
+        if (l == null) {
+            // Nothing asked for this: the connection is out of step, never reuse it.
+            ReferenceCountUtil.release(msg);
+            close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            l.onResponseHead(response);
+            if (msg instanceof HttpContent content) {
+                l.onResponseContent(content);
+            }
+        } else if (msg instanceof HttpContent content) {
+            l.onResponseContent(content);
+        } else {
+            l.onTunnelBytes(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        broken = true;
+        UpstreamListener l = listener;
+        listener = null;
+        pool.forget(this);
+        if (l != null) {
+            l.onUpstreamClosed(null);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        broken = true;
+        UpstreamListener l = listener;
+        listener = null;
+        ctx.close();
+        if (l != null) {
+            l.onUpstreamClosed(cause);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "upstream " + task.address() + (channel == null ? "" : " " + channel.id());
+    }
+}

@@ -1,0 +1,60 @@
+package io.pacer.proxy;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.pacer.core.Task;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One {@link UpstreamPool} per event loop of the worker group. */
+final class UpstreamPools {
+
+    private final Map<EventExecutor, UpstreamPool> pools = new ConcurrentHashMap<>();
+    private final EventLoopGroup group;
+    private final Transport transport;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final ProxySettings settings;
+    private volatile Set<Task> live = Set.of();
+
+    UpstreamPools(EventLoopGroup group, Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
+                  ProxySettings settings) {
+        this.group = group;
+        this.transport = transport;
+        this.resolver = resolver;
+        this.settings = settings;
+    }
+
+    /** The pool of {@code loop}; call on that loop. */
+    UpstreamPool forLoop(EventLoop loop) {
+        UpstreamPool pool = pools.get(loop);
+        if (pool == null) {
+            pool = pools.computeIfAbsent(loop, l -> new UpstreamPool(loop, transport, resolver, settings));
+            pool.retainOnly(live);
+        }
+        return pool;
+    }
+
+    /** Publishes the tasks of a new table to every loop's pool, on that loop. */
+    void retainOnly(Set<Task> tasks) {
+        live = tasks;
+        for (UpstreamPool pool : pools.values()) {
+            pool.loop().execute(() -> pool.retainOnly(tasks));
+        }
+    }
+
+    void closeAll() {
+        for (UpstreamPool pool : pools.values()) {
+            if (!pool.loop().isShuttingDown()) {
+                pool.loop().execute(pool::closeAll);
+            }
+        }
+    }
+
+    EventLoopGroup group() {
+        return group;
+    }
+}
