@@ -155,7 +155,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp,
                 match.app().task(0, 0).address(), webSocket);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), request,
-                upstreamRequest, webSocket, keepAlive, match.app());
+                upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }
 

@@ -73,7 +73,8 @@ final class ProxyExchange implements UpstreamListener {
     private ScheduledFuture<?> timer;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
-                  HttpRequest request, HttpRequest upstreamRequest, boolean webSocket, boolean clientKeepAlive, App app) {
+                  HttpRequest request, HttpRequest upstreamRequest, boolean hasBody, boolean webSocket,
+                  boolean clientKeepAlive, App app) {
         this.frontend = frontend;
         this.client = client;
         this.settings = settings;
@@ -88,11 +89,17 @@ final class ProxyExchange implements UpstreamListener {
         this.start = app.nextStart();
         this.startedNanos = System.nanoTime();
         this.lastClientReadNanos = startedNanos;
+        // A bodiless request is whole with its head: the upstream gets the end marker at once, and
+        // the client decoder's own marker, which arrives later, is dropped.
+        if (!hasBody) {
+            requestComplete = true;
+            body.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
     }
 
     void start() {
         armTimer();
-        // Take the next body part (or the end of a bodiless request) while connecting.
+        // Take the first body part (or the end marker of a bodiless request) while connecting.
         client.read();
         startAttempt();
     }
@@ -139,10 +146,16 @@ final class ProxyExchange implements UpstreamListener {
 
     private ChannelFutureListener writeListener(UpstreamConnection conn) {
         return f -> {
-            if (!f.isSuccess() && conn == upstream && !done) {
-                onAttemptFailed(RetryCondition.ERROR, f.cause());
-            } else if (f.isSuccess()) {
+            if (f.isSuccess()) {
                 lastUpstreamNanos = System.nanoTime();
+            } else {
+                // A write can fail inside the write call itself; handling the failure later keeps
+                // the writer's loop from seeing the exchange change under it.
+                client.executor().execute(() -> {
+                    if (conn == upstream && !done) {
+                        onAttemptFailed(RetryCondition.ERROR, f.cause());
+                    }
+                });
             }
         };
     }
@@ -154,8 +167,7 @@ final class ProxyExchange implements UpstreamListener {
         int size = body.size();
         for (int i = written; i < size; i++) {
             HttpContent part = body.get(i);
-            Object msg = replayable ? part.retainedDuplicate() : part;
-            ch.write(msg).addListener(writeListener(conn));
+            ch.write(replayable ? part.retainedDuplicate() : part).addListener(writeListener(conn));
         }
         if (replayable) {
             written = size;
@@ -200,7 +212,7 @@ final class ProxyExchange implements UpstreamListener {
 
     /** Takes ownership of {@code content}. */
     void onRequestContent(HttpContent content) {
-        if (done) {
+        if (done || requestComplete) {
             content.release();
             return;
         }
