@@ -1,0 +1,95 @@
+package io.pacer.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlReadFeature;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.util.Map;
+
+/**
+ * Reads {@code pacer.toml}. The TOML is read as a tree and each key is checked by hand (see
+ * {@link Keys}) rather than bound to a class, so that every error names the key at fault and says
+ * what would be accepted. Loading stops at the first problem, in file order.
+ */
+public final class ConfigLoader {
+
+    // Dates and times become their own node type instead of strings, so `xproxy = 1979-05-27`
+    // is reported as a date rather than silently taken as the text "1979-05-27".
+    private static final TomlMapper TOML = TomlMapper.builder().enable(TomlReadFeature.PARSE_JAVA_TIME).build();
+
+    private ConfigLoader() { }
+
+    /**
+     * @param file the configuration; relative {@code apps_file} paths start from its directory
+     * @throws ConfigException when the file cannot be read, is not TOML, or holds an unknown key or
+     *                         a bad value; the message names the file and the key
+     */
+    public static PacerConfig load(Path file) throws ConfigException {
+        JsonNode root = parse(file, read(file));
+        Path baseDir = file.toAbsolutePath().getParent();
+        Draft draft = new Draft();
+        for (Map.Entry<String, JsonNode> entry : root.properties()) {
+            String key = entry.getKey();
+            Keys.Setter setter = Keys.setter(key);
+            if (setter == null) {
+                throw new ConfigException(file, key, Keys.unknown(key));
+            }
+            try {
+                setter.apply(draft, new Value(entry.getValue(), baseDir));
+            } catch (BadValue e) {
+                throw new ConfigException(file, key, e.getMessage());
+            }
+        }
+        return draft.build();
+    }
+
+    private static String read(Path file) throws ConfigException {
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(file, "", "is a directory, not a configuration file");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "", "file not found", e);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file, "", "permission denied", e);
+        } catch (IOException e) {
+            throw new ConfigException(file, "", "cannot read: " + e, e);
+        }
+        try {
+            // TOML is UTF-8 by definition; a strict decoder reports bad bytes instead of replacing them.
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file, "", "is not valid UTF-8", e);
+        }
+    }
+
+    private static JsonNode parse(Path file, String text) throws ConfigException {
+        try {
+            return TOML.readTree(text);
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new ConfigException(file, "", "invalid TOML" + where + ": " + e.getOriginalMessage(), e);
+        } catch (DateTimeException e) {
+            // The TOML parser checks dates such as 1979-13-45 outside its own error reporting.
+            throw new ConfigException(file, "", "invalid TOML: " + e.getMessage(), e);
+        }
+    }
+}

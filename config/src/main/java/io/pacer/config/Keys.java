@@ -1,0 +1,85 @@
+package io.pacer.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every key {@code pacer.toml} accepts and where its value goes: adding a key is one line here
+ * (plus its field in {@link PacerConfig}). Ranges are the operator-facing ones; the builder only
+ * refuses what cannot work at all.
+ */
+final class Keys {
+
+    /** Puts one key's value into the draft, or explains why it cannot. */
+    @FunctionalInterface
+    interface Setter {
+        void apply(Draft draft, Value value) throws BadValue;
+    }
+
+    private static final int K = 1024;
+    private static final int M = 1024 * K;
+
+    private static final Map<String, Setter> TABLE = new LinkedHashMap<>();
+
+    static {
+        key("listen", (d, v) -> d.config.listen(v.address()));
+        key("xproxy", (d, v) -> d.config.xproxy(v.headerValue()));
+        key("apps_file", (d, v) -> d.config.appsFile(v.readableFile()));
+        key("max_body_size", (d, v) -> d.config.maxBodySize(v.size(0, Long.MAX_VALUE)));
+        key("max_header_size", (d, v) -> d.config.maxHeaderSize(v.intSize(K, M)));
+        key("max_uri_size", (d, v) -> d.config.maxUriSize(v.intSize(256, M)));
+        key("connect_timeout", (d, v) -> d.config.connectTimeout(v.positiveDuration()));
+        key("read_timeout", (d, v) -> d.config.readTimeout(v.positiveDuration()));
+        key("send_timeout", (d, v) -> d.config.sendTimeout(v.positiveDuration()));
+        key("keepalive_timeout", (d, v) -> d.config.keepaliveTimeout(v.duration()));
+        key("client_header_timeout", (d, v) -> d.config.clientHeaderTimeout(v.positiveDuration()));
+        key("client_body_timeout", (d, v) -> d.config.clientBodyTimeout(v.positiveDuration()));
+        key("upstream_keepalive_timeout", (d, v) -> d.config.upstreamKeepaliveTimeout(v.positiveDuration()));
+        key("upstream_keepalive", (d, v) -> d.config.upstreamKeepalive(v.integer(0, Integer.MAX_VALUE)));
+        key("next_upstream", (d, v) -> d.nextUpstream(NextUpstream.parse(v.words())));
+        key("next_upstream_tries", (d, v) -> d.nextUpstreamTries(v.integer(0, Integer.MAX_VALUE)));
+        key("next_upstream_timeout", (d, v) -> d.nextUpstreamTimeout(v.duration()));
+        key("replay_buffer_size", (d, v) -> d.config.replayBufferSize(v.intSize(0, 64 * M)));
+        key("worker_threads", (d, v) -> d.config.workerThreads(v.integer(0, Integer.MAX_VALUE)));
+        key("balance", (d, v) -> d.config.balance(v.oneOf(PacerConfig.BALANCERS)));
+    }
+
+    private static final String NGINX = "Pacer proxies by itself without Nginx, so remove it";
+
+    /** Keys a {@code nixy.toml} has that mean nothing to Pacer, with what to tell whoever copied them. */
+    private static final Map<String, String> NIXY_ONLY = Map.of(
+            "nginx_config", NGINX,
+            "nginx_template", NGINX,
+            "nginx_cmd", NGINX,
+            "nginx_ignore_check", NGINX,
+            "left_delimiter", NGINX,
+            "right_delimiter", NGINX,
+            "statsd", "Pacer does not send statsd metrics; remove the [statsd] table");
+
+    private Keys() { }
+
+    private static void key(String name, Setter setter) {
+        TABLE.put(name, setter);
+    }
+
+    /** The setter for {@code key}, or {@code null} when there is no such key. */
+    static Setter setter(String key) {
+        return TABLE.get(key);
+    }
+
+    static Set<String> names() {
+        return Collections.unmodifiableSet(TABLE.keySet());
+    }
+
+    /** Why {@code key} is not accepted, with a way forward when there is one. */
+    static String unknown(String key) {
+        String hint = NIXY_ONLY.get(key);
+        if (hint != null) {
+            return "a Nixy setting: " + hint;
+        }
+        String closest = Text.closest(key, TABLE.keySet());
+        return closest == null ? "unknown key" : "unknown key (did you mean " + closest + "?)";
+    }
+}

@@ -1,0 +1,240 @@
+package io.pacer.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One key's TOML value, read as the type the key needs. Each reader either returns a value that
+ * is fine to put in the config or throws a {@link BadValue} saying what was expected and found.
+ */
+final class Value {
+
+    private static final String DURATION = "a duration such as \"30s\" or a whole number of seconds";
+    private static final String SIZE = "a size such as \"128m\" or a whole number of bytes";
+
+    private final JsonNode node;
+    private final Path baseDir;
+
+    /** @param baseDir what relative paths are resolved against: the config file's directory */
+    Value(JsonNode node, Path baseDir) {
+        this.node = node;
+        this.baseDir = baseDir;
+    }
+
+    String string() throws BadValue {
+        if (!node.isTextual()) {
+            throw wrongType("a string");
+        }
+        return node.textValue();
+    }
+
+    String headerValue() throws BadValue {
+        String value = string();
+        String problem = Text.headerValueProblem(value);
+        if (problem != null) {
+            throw new BadValue(problem);
+        }
+        return value;
+    }
+
+    /** One of {@code accepted}, spelled exactly. */
+    String oneOf(List<String> accepted) throws BadValue {
+        String value = string();
+        if (!accepted.contains(value)) {
+            throw new BadValue(Text.quote(value) + " is not supported; accepted: " + String.join(", ", accepted));
+        }
+        return value;
+    }
+
+    InetSocketAddress address() throws BadValue {
+        if (node.isIntegralNumber()) {
+            return ListenAddress.parse(node.asText());
+        }
+        if (!node.isTextual()) {
+            throw wrongType("an address such as \"0.0.0.0:8080\"");
+        }
+        return ListenAddress.parse(node.textValue());
+    }
+
+    /** A file that exists and can be read now; relative paths start from the config file's directory. */
+    Path readableFile() throws BadValue {
+        String text = string();
+        if (text.isEmpty()) {
+            throw new BadValue("must not be empty");
+        }
+        Path path;
+        try {
+            path = baseDir.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new BadValue(Text.quote(text) + " is not a valid path: " + e.getReason());
+        }
+        String shown = Text.quote(text) + (path.toString().equals(text) ? "" : " (" + path + ")");
+        if (!Files.exists(path)) {
+            throw new BadValue(shown + " does not exist");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new BadValue(shown + " is not a regular file");
+        }
+        if (!Files.isReadable(path)) {
+            throw new BadValue(shown + " is not readable");
+        }
+        return path;
+    }
+
+    /** A whole number in {@code [min, max]}, written as a TOML integer or a string of digits. */
+    int integer(int min, int max) throws BadValue {
+        String shown;
+        long value;
+        if (node.isIntegralNumber()) {
+            shown = node.asText();
+            if (!node.canConvertToLong() || node.longValue() > max) {
+                throw new BadValue(shown + " is too large: must be at most " + max);
+            }
+            value = node.longValue();
+        } else if (node.isTextual()) {
+            String text = node.textValue();
+            shown = Text.quote(text);
+            if (text.isEmpty() || !Text.isDigits(text, 0, text.length())) {
+                throw new BadValue(shown + " is not a whole number");
+            }
+            value = Text.parseDigits(text, 0, text.length());
+            if (value < 0 || value > max) {
+                throw new BadValue(shown + " is too large: must be at most " + max);
+            }
+        } else {
+            throw wrongType("a whole number");
+        }
+        if (value < min) {
+            throw new BadValue(shown + " is too small: must be at least " + min);
+        }
+        return (int) value;
+    }
+
+    /** A byte count in {@code [min, max]}: a TOML integer of bytes or a string such as {@code "64k"}. */
+    long size(long min, long max) throws BadValue {
+        String shown;
+        long bytes;
+        if (node.isIntegralNumber()) {
+            shown = node.asText();
+            if (!node.canConvertToLong()) {
+                throw new BadValue(shown + " is too large");
+            }
+            bytes = node.longValue();
+            if (bytes < 0) {
+                throw new BadValue(shown + " is negative");
+            }
+        } else if (node.isTextual()) {
+            shown = Text.quote(node.textValue());
+            try {
+                bytes = Sizes.parse(node.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new BadValue(e.getMessage());
+            }
+        } else {
+            throw wrongType(SIZE);
+        }
+        if (bytes < min || bytes > max) {
+            throw new BadValue(shown + " is out of range: "
+                    + (max == Long.MAX_VALUE ? "must be at least " + Sizes.format(min)
+                    : "must be between " + Sizes.format(min) + " and " + Sizes.format(max)));
+        }
+        return bytes;
+    }
+
+    /** {@link #size} for keys whose limit fits an int. */
+    int intSize(int min, int max) throws BadValue {
+        return (int) size(min, max);
+    }
+
+    Duration duration() throws BadValue {
+        if (node.isIntegralNumber()) {
+            if (!node.canConvertToLong()) {
+                throw new BadValue(node.asText() + " is too large");
+            }
+            try {
+                return Durations.ofSeconds(node.longValue());
+            } catch (IllegalArgumentException e) {
+                throw new BadValue(e.getMessage());
+            }
+        }
+        if (node.isFloatingPointNumber()) {
+            throw new BadValue(node.asText() + " is not a whole number of seconds; write fractions"
+                    + " in milliseconds, e.g. \"1500ms\"");
+        }
+        if (!node.isTextual()) {
+            throw wrongType(DURATION);
+        }
+        try {
+            return Durations.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(e.getMessage());
+        }
+    }
+
+    /** A duration where zero would leave the proxy waiting forever or failing at once. */
+    Duration positiveDuration() throws BadValue {
+        Duration value = duration();
+        if (value.isZero()) {
+            throw new BadValue("must be greater than 0");
+        }
+        return value;
+    }
+
+    /** An array of strings, or one string of space-separated words as Nginx writes it. */
+    List<String> words() throws BadValue {
+        List<String> words = new ArrayList<>();
+        if (node.isTextual()) {
+            for (String word : node.textValue().trim().split("\\s+")) {
+                if (!word.isEmpty()) {
+                    words.add(word);
+                }
+            }
+            return words;
+        }
+        if (!node.isArray()) {
+            throw wrongType("an array of strings");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode element = node.get(i);
+            if (!element.isTextual()) {
+                throw new BadValue("element " + (i + 1) + " must be a string, not " + describe(element));
+            }
+            words.add(element.textValue());
+        }
+        return words;
+    }
+
+    private BadValue wrongType(String expected) {
+        return new BadValue("must be " + expected + ", not " + describe(node));
+    }
+
+    /** The TOML type of {@code value}, as an operator would name it. */
+    private static String describe(JsonNode value) {
+        if (value.isTextual()) {
+            return "a string";
+        }
+        if (value.isIntegralNumber()) {
+            return "an integer";
+        }
+        if (value.isNumber()) {
+            return "a float";
+        }
+        if (value.isBoolean()) {
+            return "a boolean";
+        }
+        if (value.isArray()) {
+            return "an array";
+        }
+        if (value.isObject()) {
+            return "a table";
+        }
+        // TomlReadFeature.PARSE_JAVA_TIME turns dates and times into POJO nodes.
+        return "a date or time";
+    }
+}

@@ -1,0 +1,381 @@
+package io.pacer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pacer.core.RetryCondition;
+import io.pacer.core.RetryPolicy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String toml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, toml, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private PacerConfig load(String toml) throws Exception {
+        return ConfigLoader.load(write("pacer.toml", toml));
+    }
+
+    private ConfigException failure(String toml) throws IOException {
+        Path file = write("pacer.toml", toml);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file, e.file());
+        return e;
+    }
+
+    @Test
+    void anEmptyFileGivesTheDefaults() throws Exception {
+        PacerConfig config = load("");
+        assertEquals(PacerConfig.defaults(), config);
+        assertEquals(new InetSocketAddress("0.0.0.0", 8080), config.listen());
+        assertEquals(Optional.empty(), config.appsFile());
+        assertEquals(128L << 20, config.maxBodySize());
+        assertEquals(32 << 10, config.maxHeaderSize());
+        assertEquals(8 << 10, config.maxUriSize());
+        assertEquals(Duration.ofSeconds(30), config.connectTimeout());
+        assertEquals(Duration.ofSeconds(120), config.readTimeout());
+        assertEquals(Duration.ofSeconds(120), config.sendTimeout());
+        assertEquals(Duration.ofSeconds(10), config.keepaliveTimeout());
+        assertEquals(Duration.ofSeconds(60), config.clientHeaderTimeout());
+        assertEquals(Duration.ofSeconds(60), config.clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(60), config.upstreamKeepaliveTimeout());
+        assertEquals(32, config.upstreamKeepalive());
+        assertEquals(RetryPolicy.DEFAULT_CONDITIONS, config.retryPolicy().conditions());
+        assertFalse(config.retryPolicy().nonIdempotent());
+        assertEquals(0, config.retryPolicy().tries());
+        assertEquals(0, config.retryPolicy().timeoutNanos());
+        assertEquals(64 << 10, config.replayBufferSize());
+        assertEquals(0, config.workerThreads());
+        assertEquals("round_robin", config.balance());
+        assertFalse(config.xproxy().isEmpty());
+    }
+
+    @Test
+    void commentsAloneGiveTheDefaults() throws Exception {
+        assertEquals(PacerConfig.defaults(), load("# nothing here\n\n   # still nothing\n"));
+    }
+
+    @Test
+    void readsEveryKeyWrittenAsStrings() throws Exception {
+        write("routes/apps.json", "{\"apps\":[]}");
+        PacerConfig config = load("""
+                listen = "127.0.0.1:9090"
+                xproxy = "proxy-1"
+                apps_file = "routes/apps.json"
+                max_body_size = "1g"
+                max_header_size = "16K"
+                max_uri_size = "4k"
+                connect_timeout = "500ms"
+                read_timeout = "2m"
+                send_timeout = "1h"
+                keepalive_timeout = "0"
+                client_header_timeout = "1m 30s"
+                client_body_timeout = "1d"
+                upstream_keepalive_timeout = "45s"
+                upstream_keepalive = "8"
+                next_upstream = "error timeout http_429 non_idempotent"
+                next_upstream_tries = "3"
+                next_upstream_timeout = "15s"
+                replay_buffer_size = "1m"
+                worker_threads = "4"
+                balance = "round_robin"
+                """);
+        assertEquals(new InetSocketAddress("127.0.0.1", 9090), config.listen());
+        assertEquals("proxy-1", config.xproxy());
+        assertEquals(Optional.of(dir.resolve("routes/apps.json")), config.appsFile());
+        assertEquals(1L << 30, config.maxBodySize());
+        assertEquals(16 << 10, config.maxHeaderSize());
+        assertEquals(4 << 10, config.maxUriSize());
+        assertEquals(Duration.ofMillis(500), config.connectTimeout());
+        assertEquals(Duration.ofMinutes(2), config.readTimeout());
+        assertEquals(Duration.ofHours(1), config.sendTimeout());
+        assertEquals(Duration.ZERO, config.keepaliveTimeout());
+        assertEquals(Duration.ofSeconds(90), config.clientHeaderTimeout());
+        assertEquals(Duration.ofDays(1), config.clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(45), config.upstreamKeepaliveTimeout());
+        assertEquals(8, config.upstreamKeepalive());
+        RetryPolicy retry = config.retryPolicy();
+        assertEquals(EnumSet.of(RetryCondition.ERROR, RetryCondition.TIMEOUT, RetryCondition.HTTP_429),
+                retry.conditions());
+        assertTrue(retry.nonIdempotent());
+        assertEquals(3, retry.tries());
+        assertEquals(Duration.ofSeconds(15).toNanos(), retry.timeoutNanos());
+        assertEquals(1 << 20, config.replayBufferSize());
+        assertEquals(4, config.workerThreads());
+        assertEquals("round_robin", config.balance());
+    }
+
+    @Test
+    void readsEveryNumericKeyWrittenAsIntegers() throws Exception {
+        PacerConfig config = load("""
+                listen = 9091
+                max_body_size = 0
+                max_header_size = 1024
+                max_uri_size = 256
+                connect_timeout = 5
+                read_timeout = 60
+                send_timeout = 61
+                keepalive_timeout = 75
+                client_header_timeout = 12
+                client_body_timeout = 13
+                upstream_keepalive_timeout = 14
+                upstream_keepalive = 0
+                next_upstream = ["http_500", "http_502", "http_503", "http_504", "http_403", "http_404", "invalid_header"]
+                next_upstream_tries = 2
+                next_upstream_timeout = 7
+                replay_buffer_size = 0
+                worker_threads = 16
+                """);
+        assertEquals(new InetSocketAddress(9091), config.listen());
+        assertEquals(0, config.maxBodySize());
+        assertEquals(1024, config.maxHeaderSize());
+        assertEquals(256, config.maxUriSize());
+        assertEquals(Duration.ofSeconds(5), config.connectTimeout());
+        assertEquals(Duration.ofSeconds(60), config.readTimeout());
+        assertEquals(Duration.ofSeconds(61), config.sendTimeout());
+        assertEquals(Duration.ofSeconds(75), config.keepaliveTimeout());
+        assertEquals(Duration.ofSeconds(12), config.clientHeaderTimeout());
+        assertEquals(Duration.ofSeconds(13), config.clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(14), config.upstreamKeepaliveTimeout());
+        assertEquals(0, config.upstreamKeepalive());
+        assertEquals(EnumSet.of(RetryCondition.HTTP_500, RetryCondition.HTTP_502, RetryCondition.HTTP_503,
+                RetryCondition.HTTP_504, RetryCondition.HTTP_403, RetryCondition.HTTP_404,
+                RetryCondition.INVALID_HEADER), config.retryPolicy().conditions());
+        assertFalse(config.retryPolicy().nonIdempotent());
+        assertEquals(2, config.retryPolicy().tries());
+        assertEquals(Duration.ofSeconds(7).toNanos(), config.retryPolicy().timeoutNanos());
+        assertEquals(0, config.replayBufferSize());
+        assertEquals(16, config.workerThreads());
+    }
+
+    @Test
+    void largestAcceptedSizes() throws Exception {
+        PacerConfig config = load("""
+                max_body_size = "8589934591g"
+                max_header_size = "1m"
+                max_uri_size = 1048576
+                replay_buffer_size = "64m"
+                """);
+        assertEquals(Long.MAX_VALUE - (1L << 30) + 1, config.maxBodySize());
+        assertEquals(1 << 20, config.maxHeaderSize());
+        assertEquals(1 << 20, config.maxUriSize());
+        assertEquals(64 << 20, config.replayBufferSize());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"127.0.0.1:0\"     | 127.0.0.1 | 0",
+        "\":9000\"           | 0.0.0.0   | 9000",
+        "\"*:9000\"          | 0.0.0.0   | 9000",
+        "\"9000\"            | 0.0.0.0   | 9000",
+        "9000                | 0.0.0.0   | 9000",
+        "\"[::1]:8443\"      | ::1       | 8443",
+        "\"[::]:80\"         | ::        | 80",
+        "\"0.0.0.0:65535\"   | 0.0.0.0   | 65535",
+    })
+    void listenForms(String value, String host, int port) throws Exception {
+        InetSocketAddress listen = load("listen = " + value).listen();
+        assertEquals(new InetSocketAddress(InetAddress.getByName(host), port), listen);
+        assertFalse(listen.isUnresolved());
+    }
+
+    @Test
+    void listenResolvesHostNamesAtLoadTime() throws Exception {
+        InetSocketAddress listen = load("listen = \"localhost:8081\"").listen();
+        assertFalse(listen.isUnresolved());
+        assertTrue(listen.getAddress().isLoopbackAddress());
+        assertEquals(8081, listen.getPort());
+    }
+
+    @Test
+    void nextUpstreamOffRetriesNothing() throws Exception {
+        RetryPolicy retry = load("next_upstream = [\"off\"]").retryPolicy();
+        assertTrue(retry.conditions().isEmpty());
+        assertFalse(retry.nonIdempotent());
+        for (RetryCondition condition : RetryCondition.values()) {
+            assertFalse(retry.retries(condition), condition.nginxName());
+            assertFalse(retry.allowsRetry(condition, "GET", false, 1, 10, 0), condition.nginxName());
+        }
+    }
+
+    @Test
+    void nextUpstreamOffAsAStringToo() throws Exception {
+        assertTrue(load("next_upstream = \"off\"").retryPolicy().conditions().isEmpty());
+    }
+
+    @Test
+    void nonIdempotentLetsPostBeReplayed() throws Exception {
+        RetryPolicy retry = load("next_upstream = [\"error\", \"non_idempotent\"]").retryPolicy();
+        assertTrue(retry.nonIdempotent());
+        assertEquals(EnumSet.of(RetryCondition.ERROR), retry.conditions());
+        assertTrue(retry.allowsRetry(RetryCondition.ERROR, "POST", true, 1, 2, 0));
+        RetryPolicy without = load("next_upstream = [\"error\"]").retryPolicy();
+        assertFalse(without.allowsRetry(RetryCondition.ERROR, "POST", true, 1, 2, 0));
+    }
+
+    @Test
+    void nextUpstreamNamesIgnoreCaseAndRepeats() throws Exception {
+        RetryPolicy retry = load("next_upstream = [\"ERROR\", \"Http_502\", \"error\"]").retryPolicy();
+        assertEquals(EnumSet.of(RetryCondition.ERROR, RetryCondition.HTTP_502), retry.conditions());
+    }
+
+    @Test
+    void retryKeysCombineInAnyOrder() throws Exception {
+        RetryPolicy retry = load("""
+                next_upstream_timeout = "2s"
+                next_upstream_tries = 5
+                next_upstream = ["timeout"]
+                """).retryPolicy();
+        assertEquals(EnumSet.of(RetryCondition.TIMEOUT), retry.conditions());
+        assertEquals(5, retry.tries());
+        assertEquals(2_000_000_000L, retry.timeoutNanos());
+    }
+
+    @Test
+    void relativeAppsFileIsResolvedAgainstTheConfigFilesDirectory() throws Exception {
+        Path apps = write("etc/pacer/apps.json", "{\"apps\":[]}");
+        Path config = write("etc/pacer/pacer.toml", "apps_file = \"apps.json\"");
+        assertEquals(Optional.of(apps), ConfigLoader.load(config).appsFile());
+        Path sibling = write("etc/pacer/other.json", "{}");
+        Path config2 = write("etc/pacer/pacer2.toml", "apps_file = \"./more/../other.json\"");
+        assertEquals(Optional.of(sibling), ConfigLoader.load(config2).appsFile());
+    }
+
+    @Test
+    void absoluteAppsFileIsKeptAsIs() throws Exception {
+        Path apps = write("elsewhere/apps.json", "{\"apps\":[]}");
+        Path config = write("etc/pacer.toml", "apps_file = '" + apps + "'");
+        assertEquals(Optional.of(apps), ConfigLoader.load(config).appsFile());
+    }
+
+    @Test
+    void missingAppsFileIsAnError() throws IOException {
+        Path config = write("etc/pacer.toml", "apps_file = \"apps.json\"");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(config));
+        assertEquals("apps_file", e.key());
+        assertTrue(e.problem().contains("does not exist"), e.problem());
+        assertTrue(e.getMessage().contains(dir.resolve("etc/apps.json").toString()), e.getMessage());
+    }
+
+    @Test
+    void unknownKeySuggestsTheClosestKnownOne() throws IOException {
+        ConfigException e = failure("listen = \":8080\"\nconect_timeout = \"5s\"\n");
+        assertEquals("conect_timeout", e.key());
+        assertEquals("unknown key (did you mean connect_timeout?)", e.problem());
+        assertEquals(e.file() + ": conect_timeout: unknown key (did you mean connect_timeout?)", e.getMessage());
+        assertEquals("unknown key (did you mean max_body_size?)", failure("MAX_BODY_SIZE = 1").problem());
+        assertEquals("unknown key (did you mean xproxy?)", failure("x_proxy = \"p\"").problem());
+    }
+
+    @Test
+    void unknownKeyFarFromEveryKnownOneHasNoSuggestion() throws IOException {
+        ConfigException e = failure("marathon = [\"http://m1:8080\"]");
+        assertEquals("marathon", e.key());
+        assertEquals("unknown key", e.problem());
+    }
+
+    @Test
+    void unknownTableIsAnUnknownKey() throws IOException {
+        ConfigException e = failure("[proxy]\nlisten = \":80\"\n");
+        assertEquals("proxy", e.key());
+        assertTrue(e.problem().startsWith("unknown key"), e.problem());
+    }
+
+    @Test
+    void nixyOnlyKeysSayWhy() throws IOException {
+        ConfigException nginx = failure("nginx_cmd = \"nginx\"");
+        assertEquals("nginx_cmd", nginx.key());
+        assertTrue(nginx.problem().contains("Nixy") && nginx.problem().contains("remove it"), nginx.problem());
+        ConfigException statsd = failure("[statsd]\naddr = \"localhost:8125\"\n");
+        assertEquals("statsd", statsd.key());
+        assertTrue(statsd.problem().contains("statsd"), statsd.problem());
+    }
+
+    @Test
+    void theFirstProblemInFileOrderIsReported() throws IOException {
+        assertEquals("read_timeout", failure("read_timeout = \"x\"\nbogus = 1\n").key());
+        assertEquals("bogus", failure("bogus = 1\nread_timeout = \"x\"\n").key());
+    }
+
+    @Test
+    void tomlSyntaxErrorGivesLineAndColumn() throws IOException {
+        ConfigException e = failure("listen = \":8080\"\nread_timeout = \n");
+        assertEquals("", e.key());
+        assertTrue(e.problem().startsWith("invalid TOML at line 2, column "), e.problem());
+        assertEquals(e.file() + ": " + e.problem(), e.getMessage());
+    }
+
+    @Test
+    void duplicateKeyIsATomlError() throws IOException {
+        ConfigException e = failure("listen = \":1\"\nlisten = \":2\"\n");
+        assertEquals("", e.key());
+        // The parser reports where it noticed, which can be just past the line at fault.
+        assertTrue(e.problem().startsWith("invalid TOML at line "), e.problem());
+        assertTrue(e.problem().contains("Duplicate key"), e.problem());
+    }
+
+    @Test
+    void impossibleDateIsATomlError() throws IOException {
+        ConfigException e = failure("xproxy = 1979-13-45\n");
+        assertEquals("", e.key());
+        assertTrue(e.problem().startsWith("invalid TOML"), e.problem());
+    }
+
+    @Test
+    void invalidUtf8IsAnError() throws IOException {
+        Path file = dir.resolve("pacer.toml");
+        Files.write(file, new byte[] {'x', 'p', 'r', 'o', 'x', 'y', ' ', '=', ' ', '"', (byte) 0xC3, '"', '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals("", e.key());
+        assertEquals("is not valid UTF-8", e.problem());
+    }
+
+    @Test
+    void missingFileIsAnError() {
+        Path file = dir.resolve("nope.toml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file, e.file());
+        assertEquals("", e.key());
+        assertEquals("file not found", e.problem());
+        assertEquals(file + ": file not found", e.getMessage());
+    }
+
+    @Test
+    void directoryIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
+        assertEquals("", e.key());
+        assertTrue(e.problem().contains("directory"), e.problem());
+    }
+
+    @Test
+    void loadingTwiceGivesEqualConfigs() throws Exception {
+        String toml = "listen = \"127.0.0.1:0\"\nnext_upstream = [\"error\", \"http_404\"]\nnext_upstream_tries = 2\n";
+        PacerConfig a = load(toml);
+        PacerConfig b = load(toml);
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, load(toml + "next_upstream_timeout = 1\n"));
+    }
+}

@@ -1,0 +1,95 @@
+package io.pacer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator-facing pacer.toml and apps.json in the module directory (the tests' working directory). */
+class ShippedFilesTest {
+
+    private static final Path PACER_TOML = Path.of("pacer.toml");
+    private static final Path APPS_JSON = Path.of("apps.json");
+    private static final Pattern COMMENTED_KEY = Pattern.compile("^# ([a-z_]+ = .*)$");
+
+    @Test
+    void shippedConfigLoads() throws Exception {
+        PacerConfig config = ConfigLoader.load(PACER_TOML);
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listen());
+        assertEquals("pacer-local", config.xproxy());
+        assertEquals(Optional.of(APPS_JSON.toAbsolutePath()), config.appsFile());
+    }
+
+    @Test
+    void everyCommentedOutKeyShowsItsDefault(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(PACER_TOML)) {
+            Matcher m = COMMENTED_KEY.matcher(line);
+            lines.add(m.matches() ? m.group(1) : line);
+        }
+        Path copy = dir.resolve("pacer.toml");
+        Files.write(copy, lines);
+        Files.copy(APPS_JSON, dir.resolve("apps.json"));
+        PacerConfig expected = PacerConfig.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 8080))
+                .xproxy("pacer-local")
+                .appsFile(dir.resolve("apps.json"))
+                .build();
+        assertEquals(expected, ConfigLoader.load(copy));
+    }
+
+    @Test
+    void everyKeyIsDocumented() throws Exception {
+        String text = Files.readString(PACER_TOML);
+        for (String key : Keys.names()) {
+            assertTrue(Pattern.compile("(?m)^(# )?" + key + " = ").matcher(text).find(), key);
+        }
+    }
+
+    @Test
+    void appsFileHasMarathonsShape() throws Exception {
+        JsonNode apps = new ObjectMapper().readTree(APPS_JSON.toFile()).get("apps");
+        assertEquals(2, apps.size());
+        JsonNode hello = apps.get(0);
+        assertEquals("/hello-world", hello.get("id").asText());
+        assertEquals(0, hello.get("labels").size());
+        assertEquals(0, hello.get("healthChecks").size());
+        assertEquals(List.of(9001, 9002), ports(hello));
+        JsonNode cart = apps.get(1);
+        assertEquals("/shop/cart", cart.get("id").asText());
+        assertEquals(List.of(9003), ports(cart));
+        for (JsonNode app : apps) {
+            for (JsonNode task : app.get("tasks")) {
+                assertEquals(app.get("id"), task.get("appId"));
+                assertEquals("TASK_RUNNING", task.get("state").asText());
+                assertEquals("127.0.0.1", task.get("host").asText());
+                assertEquals("127.0.0.1", task.get("ipAddresses").get(0).get("ipAddress").asText());
+                assertEquals(0, task.get("healthCheckResults").size());
+                assertTrue(task.get("id").asText().startsWith(app.get("id").asText().substring(1).replace('/', '_') + "."));
+                for (String field : List.of("startedAt", "stagedAt", "version")) {
+                    assertTrue(task.hasNonNull(field), field);
+                }
+            }
+        }
+    }
+
+    private static List<Integer> ports(JsonNode app) {
+        List<Integer> ports = new ArrayList<>();
+        for (JsonNode task : app.get("tasks")) {
+            assertEquals(1, task.get("ports").size());
+            ports.add(task.get("ports").get(0).asInt());
+        }
+        return ports;
+    }
+}

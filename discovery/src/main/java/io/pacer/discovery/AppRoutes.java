@@ -1,0 +1,204 @@
+package io.pacer.discovery;
+
+import io.pacer.core.App;
+import io.pacer.core.Prefixes;
+import io.pacer.core.RouteTable;
+import io.pacer.core.Task;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which of Marathon's apps and tasks take traffic, and at which path prefixes.
+ *
+ * <p>Deterministic: the same apps give equal {@link App}s, so an unchanged Marathon model gives an
+ * unchanged table and nothing is republished. Apps keep Marathon's order, because that order
+ * settles prefix conflicts (the first app keeps the prefix).
+ */
+public final class AppRoutes {
+
+    /** Only apps carrying this label with the configured realm are routed, as with Nixy. */
+    public static final String REALM_LABEL = "NIXY_REALM";
+    /** Space-separated names, each served at {@code /<name>/}, as Nixy's {@code Hosts}. */
+    public static final String SUBDOMAIN_LABEL = "subdomain";
+    /** Read when {@value #SUBDOMAIN_LABEL} is absent, as Nixy does. */
+    public static final String MOXY_SUBDOMAIN_LABEL = "moxy_subdomain";
+    /** Space-separated path prefixes, served before the app id's own. */
+    public static final String PATH_LABEL = "PACER_PATH";
+
+    private static final Logger log = LoggerFactory.getLogger(AppRoutes.class);
+
+    /** Marathon's own order is not guaranteed stable, so tasks are sorted to keep tables equal. */
+    private static final Comparator<Task> TASK_ORDER = Comparator.comparing(Task::id)
+            .thenComparing(Task::host).thenComparingInt(Task::port);
+
+    private AppRoutes() { }
+
+    /**
+     * The routing view of {@code marathonApps}: every app of the realm, in Marathon's order, with
+     * its prefixes and the tasks that may take traffic. An app with no such task is still listed,
+     * with no tasks, so that it can be reported; the route table leaves it out.
+     */
+    public static List<App> apps(List<MarathonApp> marathonApps, RouteOptions options) {
+        List<App> out = new ArrayList<>(marathonApps.size());
+        Set<String> seen = new HashSet<>();
+        for (MarathonApp app : marathonApps) {
+            if (options.realm() != null && !options.realm().equals(app.label(REALM_LABEL))) {
+                continue;
+            }
+            if (!seen.add(app.id())) {
+                log.warn("Marathon listed app {} twice; keeping the first", app.id());
+                continue;
+            }
+            out.add(new App(app.id(), prefixes(app), tasks(app)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The route table for {@code apps}. Prefixes claimed twice stay with the first app; each such
+     * conflict is logged, since the losing app is silently unreachable at that prefix otherwise.
+     */
+    public static RouteTable toTable(List<App> apps, long version) {
+        RouteTable table = RouteTable.builder(version).addAll(apps).build();
+        for (RouteTable.PrefixConflict c : table.conflicts()) {
+            log.warn("Prefix {} of app {} is already served by app {}; {} is not routed there",
+                    c.prefix(), c.loser(), c.owner(), c.loser());
+        }
+        return table;
+    }
+
+    /**
+     * The app's prefixes, without duplicates: those of {@value #PATH_LABEL}, then the app id,
+     * then one per name of {@value #SUBDOMAIN_LABEL} (else {@value #MOXY_SUBDOMAIN_LABEL}).
+     */
+    static List<String> prefixes(MarathonApp app) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String raw : words(app.label(PATH_LABEL))) {
+            try {
+                out.add(Prefixes.normalize(raw));
+            } catch (IllegalArgumentException e) {
+                log.warn("App {}: ignoring label {} entry '{}': {}", app.id(), PATH_LABEL, raw, e.getMessage());
+            }
+        }
+        try {
+            out.add(Prefixes.normalize(app.id()));
+        } catch (IllegalArgumentException e) {
+            log.warn("App {}: its id is not a usable path prefix: {}", app.id(), e.getMessage());
+        }
+        // A blank subdomain label names nothing, so it does not hide moxy_subdomain.
+        String label = SUBDOMAIN_LABEL;
+        String names = app.label(SUBDOMAIN_LABEL);
+        if (names == null || names.isBlank()) {
+            label = MOXY_SUBDOMAIN_LABEL;
+            names = app.label(MOXY_SUBDOMAIN_LABEL);
+        }
+        for (String name : words(names)) {
+            if (isDnsLabel(name)) {
+                out.add("/" + name + "/");
+            } else {
+                log.warn("App {}: ignoring label {} name '{}': not a valid DNS label", app.id(), label, name);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * An RFC 1123 host name label: 1 to 63 letters, digits and hyphens, not starting or ending
+     * with a hyphen. Such a name is always a safe path segment too.
+     */
+    static boolean isDnsLabel(String name) {
+        int n = name.length();
+        if (n == 0 || n > 63 || name.charAt(0) == '-' || name.charAt(n - 1) == '-') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<Task> tasks(MarathonApp app) {
+        List<Task> out = new ArrayList<>(app.tasks().size());
+        for (MarathonTask task : app.tasks()) {
+            Task routed = route(app, task);
+            if (routed != null) {
+                out.add(routed);
+            }
+        }
+        out.sort(TASK_ORDER);
+        return out;
+    }
+
+    /** Where {@code task} takes traffic, or {@code null} when it must not get any. */
+    static Task route(MarathonApp app, MarathonTask task) {
+        if (!task.isRunning() || !healthy(app, task) || !ready(app, task)) {
+            return null;
+        }
+        String host;
+        int port;
+        if (!task.ports().isEmpty()) {
+            host = task.host();
+            port = task.ports().get(0);
+        } else if (!task.ipAddresses().isEmpty() && !app.portMappings().isEmpty()) {
+            // On a container network the task has no host port: it listens on its own IP at the
+            // container port Marathon maps first, as Marathon's own service discovery reads it.
+            host = task.ipAddresses().get(0);
+            port = app.portMappings().get(0).containerPort();
+        } else {
+            return null;
+        }
+        if (host.isEmpty()) {
+            return null;
+        }
+        try {
+            return new Task(task.id(), host, port);
+        } catch (IllegalArgumentException e) {
+            log.warn("App {}: task {} is not routable: {}", app.id(), task.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * With health checks, every result must be alive, and there must be some: a task still in
+     * its grace period has none yet and may not be serving.
+     */
+    private static boolean healthy(MarathonApp app, MarathonTask task) {
+        if (!app.hasHealthChecks()) {
+            return true;
+        }
+        return !task.healthCheckResults().isEmpty() && !task.healthCheckResults().contains(Boolean.FALSE);
+    }
+
+    /**
+     * Marathon reports readiness only for tasks a deployment is still waiting on, so a task with
+     * no result is ready; one with a result saying otherwise is not yet.
+     */
+    private static boolean ready(MarathonApp app, MarathonTask task) {
+        if (!app.hasReadinessChecks()) {
+            return true;
+        }
+        for (MarathonApp.ReadinessResult r : app.readinessCheckResults()) {
+            if (!r.ready() && r.taskId().equals(task.id())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> words(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return List.of(value.strip().split("\\s+"));
+    }
+}

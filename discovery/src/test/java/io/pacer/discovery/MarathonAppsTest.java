@@ -1,0 +1,208 @@
+package io.pacer.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MarathonAppsTest {
+
+    private static final Path SHARED = Path.of("../../shared/marathon");
+
+    private static MarathonApp byId(List<MarathonApp> apps, String id) {
+        return apps.stream().filter(a -> a.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no app " + id));
+    }
+
+    private static MarathonTask task(MarathonApp app, String id) {
+        return app.tasks().stream().filter(t -> t.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no task " + id));
+    }
+
+    private static List<MarathonApp> parse(String json) throws MarathonFormatException {
+        return MarathonApps.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsAppsWithEmbeddedTasksInMarathonsOrder() {
+        List<MarathonApp> apps = Fixtures.apps("apps-tasks.json");
+
+        assertEquals(List.of("/shop/cart", "/hello-world", "/net/api", "/legacy/docker", "/bridge/web",
+                "/ready/app", "/all/down"), apps.stream().map(MarathonApp::id).toList());
+        MarathonApp cart = apps.get(0);
+        assertEquals(Map.of("subdomain", "cart"), cart.labels());
+        assertEquals(2, cart.healthCheckCount());
+        assertEquals(0, cart.readinessCheckCount());
+        assertEquals(List.of(), cart.portMappings());
+        assertEquals(6, cart.tasks().size());
+
+        MarathonTask two = task(cart, "cart-healthy-two-checks");
+        assertEquals("/shop/cart", two.appId());
+        assertEquals("10.0.1.12", two.host());
+        assertEquals(List.of(31002, 31003), two.ports());
+        assertEquals(List.of("10.0.1.12"), two.ipAddresses());
+        assertEquals("TASK_RUNNING", two.state());
+        assertEquals(List.of(true, true), two.healthCheckResults());
+        assertEquals(List.of(true, false), task(cart, "cart-one-check-failing").healthCheckResults());
+        assertEquals(List.of(), task(cart, "cart-grace-period").healthCheckResults());
+        assertEquals(List.of(), task(cart, "cart-no-results").healthCheckResults());
+        assertEquals("TASK_KILLING", task(cart, "cart-killing").state());
+    }
+
+    @Test
+    void envSecretObjectsDoNotBreakParsing() throws Exception {
+        // The fixture's /shop/cart has {"DB_PASSWORD": {"secret": "dbpass"}}, which broke Nixy.
+        assertEquals(7, Fixtures.apps("apps-tasks.json").size());
+
+        List<MarathonApp> apps = parse("{\"apps\":[{\"id\":\"/a\",\"env\":{\"PLAIN\":\"x\","
+                + "\"PASSWORD\":{\"secret\":\"/db/password\"},\"ODD\":[1,{\"deep\":null}]}}]}");
+        assertEquals("/a", apps.get(0).id());
+    }
+
+    @Test
+    void readsPortMappingsFromContainerOrFromDocker() {
+        List<MarathonApp> apps = Fixtures.apps("apps-tasks.json");
+
+        MarathonApp api = byId(apps, "/net/api");
+        assertEquals(List.of(new MarathonApp.PortMapping(8080, 0, 10101, "tcp", "http"),
+                new MarathonApp.PortMapping(9090, 0, 10102, "tcp", "metrics")), api.portMappings());
+        assertEquals(Map.of(), api.labels(), "labels absent");
+        assertEquals(List.of(), task(api, "api-container-ip").ports());
+        assertEquals(List.of("9.0.0.12"), task(api, "api-container-ip").ipAddresses());
+
+        MarathonApp legacy = byId(apps, "/legacy/docker");
+        assertEquals(List.of(new MarathonApp.PortMapping(9000, 0, 10201, "tcp", "web")), legacy.portMappings());
+    }
+
+    @Test
+    void readsReadinessChecksAndTheirResults() {
+        MarathonApp ready = byId(Fixtures.apps("apps-tasks.json"), "/ready/app");
+
+        assertEquals(1, ready.readinessCheckCount());
+        assertEquals(List.of(new MarathonApp.ReadinessResult("ready-not-yet", "readinessCheck", false),
+                new MarathonApp.ReadinessResult("ready-yes", "readinessCheck", true)),
+                ready.readinessCheckResults());
+        assertEquals(List.of(), byId(Fixtures.apps("apps-tasks.json"), "/shop/cart").readinessCheckResults());
+    }
+
+    @Test
+    void absentAndNullFieldsDefault() throws Exception {
+        MarathonApp bare = parse("{\"apps\":[{\"id\":\"/bare\"}]}").get(0);
+        assertEquals(new MarathonApp("/bare", Map.of(), 0, 0, List.of(), List.of(), List.of()), bare);
+
+        MarathonApp nulls = parse("{\"apps\":[{\"id\":\"/n\",\"labels\":null,\"container\":null,"
+                + "\"healthChecks\":null,\"tasks\":[{\"id\":\"t\",\"host\":null,\"ports\":null,"
+                + "\"state\":null,\"healthCheckResults\":[{\"consecutiveFailures\":0}]}]}]}").get(0);
+        MarathonTask t = nulls.tasks().get(0);
+        assertEquals(new MarathonTask("t", "/n", "", List.of(), List.of(), null, List.of(false)), t,
+                "a result without \"alive\" counts as not alive");
+    }
+
+    @Test
+    void skipsMalformedAppsAndTasksOneByOne() {
+        try (LogCapture logs = LogCapture.of(MarathonApps.class)) {
+            List<MarathonApp> apps = Fixtures.apps("apps-malformed.json");
+
+            assertEquals(List.of("/good", "/mixed/tasks", "/nulls"), apps.stream().map(MarathonApp::id).toList());
+            assertEquals(List.of("mixed-ok"),
+                    byId(apps, "/mixed/tasks").tasks().stream().map(MarathonTask::id).toList());
+            MarathonApp nulls = byId(apps, "/nulls");
+            assertEquals(Map.of(), nulls.labels());
+            assertEquals("/nulls", nulls.tasks().get(0).appId(), "a task without appId belongs to its app");
+
+            List<String> warnings = logs.warnings();
+            assertEquals(6, warnings.size(), warnings::toString);
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("#0") && w.contains("no \"id\"")), warnings::toString);
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("/bad/labels") && w.contains("labels")),
+                    warnings::toString);
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("mixed-bad-port") && w.contains("ports[0]")),
+                    warnings::toString);
+        }
+    }
+
+    @Test
+    void emptyAppListIsNoApps() throws Exception {
+        assertEquals(List.of(), parse("{\"apps\":[]}"));
+        assertEquals(List.of(), parse("{\"apps\":[],\"somethingNew\":{\"x\":1}}"));
+    }
+
+    @Test
+    void marathonErrorAnswerThrows() {
+        MarathonFormatException e = assertThrows(MarathonFormatException.class,
+                () -> MarathonApps.parse(Fixtures.bytes("error-message.json")));
+        assertTrue(e.getMessage().contains("Could not determine the current leader"), e.getMessage());
+
+        e = assertThrows(MarathonFormatException.class, () -> parse("{\"message\":\"leader unknown\"}"));
+        assertTrue(e.getMessage().contains("leader unknown"), e.getMessage());
+    }
+
+    @Test
+    void htmlPageThrows() {
+        MarathonFormatException e = assertThrows(MarathonFormatException.class,
+                () -> MarathonApps.parse(Fixtures.bytes("error-page.html")));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+        assertTrue(e.getMessage().contains("502 Bad Gateway"), e.getMessage());
+    }
+
+    @Test
+    void truncatedBodyThrows() {
+        byte[] full = Fixtures.bytes("apps-tasks.json");
+        for (int length : new int[] {1, 10, full.length / 2, full.length - 3}) {
+            byte[] cut = Arrays.copyOf(full, length);
+            assertThrows(MarathonFormatException.class, () -> MarathonApps.parse(cut), "cut at " + length);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " \n ", "null", "[]", "[{\"id\":\"/a\"}]", "\"apps\"", "42", "{}",
+            "{\"apps\":{}}", "{\"apps\":null}", "{\"app\":{\"id\":\"/a\"}}",
+            "{\"apps\":[]} {\"apps\":[]}", "{\"apps\":[]}]"})
+    void bodiesThatAreNotAnAppListThrow(String body) {
+        assertThrows(MarathonFormatException.class, () -> parse(body));
+    }
+
+    @Test
+    void nullBodyThrows() {
+        assertThrows(MarathonFormatException.class, () -> MarathonApps.parse(null));
+    }
+
+    @Test
+    void readsMarathonsOwnAppExample() throws IOException, MarathonFormatException {
+        Path appJson = SHARED.resolve("app.json");
+        Assumptions.assumeTrue(Files.isRegularFile(appJson), "no shared Marathon payloads here");
+
+        byte[] body = ("{\"apps\":[" + Files.readString(appJson) + "]}").getBytes(StandardCharsets.UTF_8);
+        List<MarathonApp> apps = MarathonApps.parse(body);
+
+        assertEquals(1, apps.size());
+        MarathonApp foo = apps.get(0);
+        assertEquals("/foo", foo.id());
+        assertEquals(Map.of("owner", "zeus", "note", "Away from olympus"), foo.labels());
+        assertEquals(1, foo.healthCheckCount());
+        assertEquals(1, foo.readinessCheckCount());
+        assertEquals(List.of(new MarathonApp.PortMapping(80, 0, 10019, "tcp", "http")), foo.portMappings());
+        assertEquals(List.of(), foo.tasks());
+    }
+
+    @Test
+    void readsMarathonsOwnAppListExample() throws IOException, MarathonFormatException {
+        Path appList = SHARED.resolve("app_list.json");
+        Assumptions.assumeTrue(Files.isRegularFile(appList), "no shared Marathon payloads here");
+
+        List<MarathonApp> apps = MarathonApps.parse(Files.readAllBytes(appList));
+
+        assertEquals(List.of("/myapp"), apps.stream().map(MarathonApp::id).toList());
+        assertEquals(List.of(), apps.get(0).portMappings(), "container is null");
+    }
+}
