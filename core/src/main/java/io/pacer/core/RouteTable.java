@@ -97,14 +97,20 @@ public final class RouteTable {
         /**
          * Adds every prefix of {@code app}. An app with no task is left out: its paths answer 503,
          * as for an unknown app. A prefix already taken stays with its first owner.
+         *
+         * @throws IllegalArgumentException when a prefix is invalid; nothing of the app is added
          */
         public Builder add(App app) {
             if (app.tasks().isEmpty()) {
                 return this;
             }
-            boolean routed = false;
+            // Validate every prefix before adding any, so a rejected app leaves no route behind.
+            List<String> prefixes = new ArrayList<>(app.prefixes().size());
             for (String raw : app.prefixes()) {
-                String prefix = Prefixes.normalize(raw);
+                prefixes.add(Prefixes.normalize(raw));
+            }
+            boolean routed = false;
+            for (String prefix : prefixes) {
                 App owner = routes.putIfAbsent(prefix, app);
                 if (owner == null) {
                     routed = true;

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -178,7 +177,6 @@ class RouteTableBuildTest {
          * {@link RouteTableDiff} never sees its tasks.
          */
         @Test
-        @Disabled("BUG: RouteTable.Builder.add leaves a half-added app behind when a later prefix is invalid")
         void anAppWithAnInvalidPrefixLeavesNoTrace() {
             RouteTable.Builder builder = RouteTable.builder(1);
             App bad = app("bad", "/good/", "/bad//");
