@@ -226,12 +226,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         upstream.pipeline().remove(UpstreamPool.HANDLER);
         client.pipeline().remove(PacerServer.FLOW);
-        client.pipeline().remove(PacerServer.ENCODER);
         client.pipeline().remove(this);
         Tunnel.join(client, upstream, settings.readTimeoutNanos);
-        // Removing the decoders last hands the bytes they buffered to the relays just added.
+        // Removing the codecs last hands the bytes their decoders buffered to the relays just added.
         upstream.pipeline().remove(UpstreamPool.CODEC);
-        client.pipeline().remove(PacerServer.DECODER);
+        client.pipeline().remove(PacerServer.CODEC);
     }
 
     // ---- connection lifecycle ------------------------------------------------------------------
@@ -268,6 +267,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void closeNow() {
         closing = true;
         ctx.close();
+    }
+
+    /**
+     * A read cycle ended. The flow-control handler counts a read cycle as the answer to every
+     * {@code read()} asked for during it, even one that got no message, so whoever still wants
+     * input must ask again.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.readClientIfReady();
+        } else if (!closing) {
+            ctx.read();
+        }
     }
 
     @Override

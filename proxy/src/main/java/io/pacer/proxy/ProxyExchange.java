@@ -251,7 +251,7 @@ final class ProxyExchange implements UpstreamListener {
         readClientIfReady();
     }
 
-    private void readClientIfReady() {
+    void readClientIfReady() {
         if (!done && !requestComplete && headWritten && upstream != null && upstream.channel().isWritable()) {
             client.read();
         }
