@@ -108,7 +108,9 @@ public final class Main {
                 source.start();
             } catch (IOException | MarathonFormatException e) {
                 source.close();
-                throw new ConfigException(file, "apps_file", apps + ": " + e.getMessage(), e);
+                String problem = e.getMessage() != null && e.getMessage().contains(apps.toString())
+                        ? e.getMessage() : apps + ": " + e.getMessage();
+                throw new ConfigException(file, "apps_file", problem, e);
             }
             initial = source.current();
             discovery = "apps file " + apps;

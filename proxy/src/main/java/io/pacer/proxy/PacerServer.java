@@ -1,7 +1,6 @@
 package io.pacer.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -9,8 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -36,8 +34,7 @@ public final class PacerServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PacerServer.class);
 
-    static final String DECODER = "decoder";
-    static final String ENCODER = "encoder";
+    static final String CODEC = "http";
     static final String FLOW = "flow";
     static final String FRONTEND = "frontend";
 
@@ -74,14 +71,13 @@ public final class PacerServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast(DECODER, new HttpRequestDecoder(decoderConfig))
-                                .addLast(ENCODER, new HttpResponseEncoder())
+                                // One codec for both directions: its encoder knows which answer is to a HEAD.
+                                .addLast(CODEC, new HttpServerCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
                                 .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools));
                     }

@@ -134,7 +134,7 @@ final class ProxyExchange implements UpstreamListener {
             return;
         }
         upstream = conn;
-        conn.bind(this);
+        conn.bind(this, headRequest);
         Channel ch = conn.channel();
         lastUpstreamNanos = System.nanoTime();
         requestSent = true;
@@ -345,7 +345,8 @@ final class ProxyExchange implements UpstreamListener {
         UpstreamConnection conn = upstream;
         upstream = null;
         if (conn != null) {
-            boolean reusable = responseKeepAlive && requestComplete && written == body.size() && !closeDelimited;
+            boolean reusable = responseKeepAlive && requestComplete && written == body.size() && !closeDelimited
+                    && !conn.hasLeftoverBytes();
             pool.release(conn, reusable);
         }
         releaseBody();

@@ -58,9 +58,19 @@ final class ProxyHeaders {
             host = fallbackHost;
             h.set(HttpHeaderNames.HOST, host);
         }
-        String forwardedFor = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isEmpty()
-                ? clientIp : forwardedFor + ", " + clientIp);
+        // Every hop a client's proxies recorded, on however many lines, then this client.
+        List<String> forwardedFor = h.getAll(X_FORWARDED_FOR);
+        if (forwardedFor.isEmpty()) {
+            h.set(X_FORWARDED_FOR, clientIp);
+        } else {
+            StringBuilder hops = new StringBuilder();
+            for (String line : forwardedFor) {
+                if (!line.isBlank()) {
+                    hops.append(line.trim()).append(", ");
+                }
+            }
+            h.set(X_FORWARDED_FOR, hops.append(clientIp).toString());
+        }
         h.set(X_REAL_IP, clientIp);
         h.set(X_FORWARDED_PROTO, HTTP);
         h.set(X_FORWARDED_HOST, host);

@@ -19,6 +19,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final Task task;
     private final UpstreamPool pool;
     private Channel channel;
+    private UpstreamResponseDecoder decoder;
     private UpstreamListener listener;
     private long idleSinceNanos;
     private boolean broken;
@@ -36,8 +37,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    void bind(UpstreamListener l) {
+    void decoder(UpstreamResponseDecoder d) {
+        this.decoder = d;
+    }
+
+    /** Binds the exchange whose request goes out next; {@code head} if it is a HEAD request. */
+    void bind(UpstreamListener l, boolean head) {
         this.listener = l;
+        decoder.expectResponseTo(head);
+    }
+
+    /** Whether the task sent bytes past the end of the response just read. */
+    boolean hasLeftoverBytes() {
+        return decoder.hasLeftoverBytes();
     }
 
     void unbind() {

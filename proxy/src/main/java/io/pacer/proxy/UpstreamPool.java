@@ -6,7 +6,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
@@ -87,8 +88,10 @@ final class UpstreamPool {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(CODEC, new HttpClientCodec(decoder, false, false));
+                        UpstreamResponseDecoder responses = new UpstreamResponseDecoder(decoder);
+                        ch.pipeline().addLast(CODEC, new CombinedChannelDuplexHandler<>(responses, new HttpRequestEncoder()));
                         ch.pipeline().addLast(HANDLER, conn);
+                        conn.decoder(responses);
                     }
                 })
                 .connect(InetSocketAddress.createUnresolved(task.host(), task.port()));

@@ -1,0 +1,184 @@
+package io.pacer.proxy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pacer.core.App;
+import io.pacer.core.RouteTable;
+import io.pacer.core.Task;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What the admin endpoints answer, kept apart from the channel code so it can be tested as a
+ * function: Nixy's {@code /}, {@code /v1/health}, {@code /v1/config}, {@code /v1/reload} and
+ * {@code /v1/metrics} with Nixy's shapes, and Pacer's {@code /v1/routes}.
+ */
+public final class AdminApi {
+
+    /** An answer: status, content type and body. */
+    public record Answer(int status, String contentType, String body) {
+        static Answer text(int status, String body) {
+            return new Answer(status, "text/plain; charset=utf-8", body);
+        }
+
+        static Answer json(int status, String body) {
+            return new Answer(status, "application/json", body);
+        }
+    }
+
+    /** One Marathon endpoint as the admin API reports it. */
+    public record Endpoint(String url, boolean healthy, String message) { }
+
+    /** What discovery tells the admin API; implemented for the apps file and for Marathon. */
+    public interface Discovery {
+        /** {@code marathon}, {@code apps file <path>} or {@code none}. */
+        String source();
+
+        RouteTable table();
+
+        /** Every app known, those without a routable task included. */
+        List<App> apps();
+
+        /** Nixy's per-app details (labels, env, health checks ...), by app id; may be empty. */
+        Map<String, Map<String, Object>> details();
+
+        List<Endpoint> endpoints();
+
+        /** When the table was last confirmed against the source, or {@code null}. */
+        Instant lastSync();
+
+        /** Queues a resync; {@code false} when one is already queued. */
+        boolean requestResync();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final String xproxy;
+    private final String realm;
+    private final Discovery discovery;
+    private final Supplier<String> metrics;
+    private final Clock clock;
+    private volatile long tableVersion = -1;
+    private volatile Instant tableSince;
+
+    public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics, Clock clock) {
+        this.xproxy = xproxy;
+        this.realm = realm == null ? "" : realm;
+        this.discovery = discovery;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.tableSince = clock.instant();
+    }
+
+    public Answer handle(String method, String path) {
+        switch (path) {
+            case "/":
+                return Answer.text(200, "version: " + Main.version() + "\ncommit: unknown\ndate: unknown\n");
+            case "/v1/health":
+                return health();
+            case "/v1/config":
+                return json(200, config());
+            case "/v1/reload":
+                return new Answer(202, "text/plain; charset=utf-8",
+                        discovery.requestResync() ? "queued" : "queue is full");
+            case "/v1/metrics":
+            case "/metrics":
+                return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
+            case "/v1/routes":
+                return json(200, routes());
+            default:
+                return Answer.text(404, "404 page not found\n");
+        }
+    }
+
+    private Answer health() {
+        List<Endpoint> endpoints = discovery.endpoints();
+        List<Map<String, Object>> list = new ArrayList<>();
+        boolean anyHealthy = endpoints.isEmpty();
+        for (Endpoint e : endpoints) {
+            anyHealthy |= e.healthy();
+            list.add(ordered("Endpoint", e.url(), "Healthy", e.healthy(), "Message", e.message()));
+        }
+        Map<String, Object> body = ordered(
+                "Config", ordered("Healthy", true, "Message", "OK"),
+                "Template", ordered("Healthy", true, "Message", "OK (Pacer renders no template)"),
+                "Endpoints", list);
+        return json(anyHealthy ? 200 : 500, body);
+    }
+
+    private Map<String, Object> config() {
+        Instant lastSync = discovery.lastSync();
+        String sync = lastSync == null ? null : lastSync.toString();
+        Map<String, Map<String, Object>> details = discovery.details();
+        Map<String, Object> apps = new LinkedHashMap<>();
+        for (App app : discovery.apps()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            List<String> tasks = new ArrayList<>();
+            for (Task t : app.tasks()) {
+                tasks.add(t.address());
+            }
+            entry.put("Tasks", tasks);
+            List<String> hosts = new ArrayList<>();
+            for (String prefix : app.prefixes()) {
+                hosts.add(prefix.replaceAll("^/+|/+$", ""));
+            }
+            entry.put("Hosts", hosts);
+            entry.put("Prefixes", app.prefixes());
+            entry.putAll(details.getOrDefault(app.id(), Map.of()));
+            apps.put(app.id(), entry);
+        }
+        return ordered("Xproxy", xproxy, "Realm", realm, "Source", discovery.source(),
+                "LastUpdates", ordered("LastSync", sync, "LastConfigRendered", sync,
+                        "LastConfigValid", sync, "LastNginxReload", null),
+                "Apps", apps);
+    }
+
+    private Map<String, Object> routes() {
+        RouteTable table = discovery.table();
+        if (table.version() != tableVersion) {
+            tableVersion = table.version();
+            tableSince = clock.instant();
+        }
+        List<Map<String, Object>> routes = new ArrayList<>();
+        table.routes().forEach((prefix, app) -> {
+            List<String> tasks = new ArrayList<>();
+            for (Task t : app.tasks()) {
+                tasks.add(t.address());
+            }
+            routes.add(ordered("prefix", prefix, "app", app.id(), "tasks", tasks));
+        });
+        List<Map<String, Object>> conflicts = new ArrayList<>();
+        for (RouteTable.PrefixConflict c : table.conflicts()) {
+            conflicts.add(ordered("prefix", c.prefix(), "owner", c.owner(), "loser", c.loser()));
+        }
+        return ordered("version", table.version(),
+                "age_seconds", Duration.between(tableSince, clock.instant()).toMillis() / 1000.0,
+                "source", discovery.source(),
+                "routes", routes,
+                "conflicts", conflicts);
+    }
+
+    private static Answer json(int status, Object body) {
+        try {
+            return Answer.json(status, JSON.writeValueAsString(body) + "\n");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A map that keeps its keys in the order given, so answers read like Nixy's. */
+    private static Map<String, Object> ordered(Object... keyValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+}

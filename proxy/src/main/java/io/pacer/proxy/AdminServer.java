@@ -1,0 +1,120 @@
+package io.pacer.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API, on its own port and its own event loop so that neither traffic nor a scrape can
+ * starve the other. It serves Nixy's endpoints with Nixy's shapes, plus {@code /v1/routes}; what it
+ * says comes from an {@link AdminApi}.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AdminServer(InetSocketAddress address, AdminApi api, Transport transport) throws InterruptedException {
+        this.group = transport.newGroup(1, "pacer-admin");
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpServerKeepAliveHandler())
+                                .addLast(new HttpObjectAggregator(64 * 1024))
+                                .addLast(new Handler(api));
+                    }
+                });
+        try {
+            this.channel = bootstrap.bind(address).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public static AdminServer start(InetSocketAddress address, AdminApi api) throws InterruptedException {
+        return new AdminServer(address, api, Transport.detect());
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final AdminApi api;
+
+        Handler(AdminApi api) {
+            this.api = api;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            AdminApi.Answer answer;
+            if (!request.decoderResult().isSuccess()) {
+                answer = AdminApi.Answer.text(400, "bad request\n");
+            } else {
+                try {
+                    answer = api.handle(request.method().name(), new QueryStringDecoder(request.uri()).path());
+                } catch (RuntimeException e) {
+                    log.warn("admin {} {} failed", request.method(), request.uri(), e);
+                    answer = AdminApi.Answer.text(500, "internal error\n");
+                }
+            }
+            ByteBuf body = Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8));
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(answer.status()), body);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            response.headers().set(HttpHeaderNames.SERVER, ProxySettings.SERVER);
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(response);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}
