@@ -42,22 +42,34 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxySettings settings;
     private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
+    private final RequestObserver observer;
+    private final TrafficStats stats;
     private ChannelHandlerContext ctx;
+    private String clientIp = "unknown";
+    /** The request being answered by Pacer itself, for the observer. */
+    private HttpRequest ownRequest;
+    private long ownRequestNanos;
     private ProxyExchange exchange;
     private ScheduledFuture<?> idleTimer;
     /** After an early answer to a bodiless request: drop its end marker, then read the next one. */
     private boolean skippingBody;
     private boolean closing;
 
-    FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools) {
+    FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
+                    RequestObserver observer, TrafficStats stats) {
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
+        this.observer = observer;
+        this.stats = stats;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            clientIp = remote.getAddress().getHostAddress();
+        }
         armIdle(settings.clientHeaderTimeoutNanos);
         ctx.read();
     }
@@ -90,6 +102,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         cancelIdle();
+        ownRequest = request;
+        ownRequestNanos = System.nanoTime();
         if (closing) {
             return;
         }
@@ -150,12 +164,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Responses.continue100());
         }
         boolean webSocket = ProxyHeaders.isWebSocketUpgrade(request);
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        String clientIp = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+        ownRequest = null;
         HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp,
                 match.app().task(0, 0).address(), webSocket);
-        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), request,
-                upstreamRequest, hasBody, webSocket, keepAlive, match.app());
+        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), observer,
+                clientIp, request, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }
 
@@ -168,6 +181,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void sendOwn(FullHttpResponse response, boolean keepAlive, boolean skipBody) {
+        HttpRequest request = ownRequest;
+        if (request != null) {
+            ownRequest = null;
+            observer.requestFinished(new RequestRecord(clientIp, request.method().name(), request.uri(),
+                    response.status().code(), 0, response.content().readableBytes(),
+                    System.nanoTime() - ownRequestNanos, 0, null, null, 0, false, true));
+        }
         if (keepAlive) {
             ctx.writeAndFlush(response);
             skippingBody = skipBody;
@@ -227,7 +247,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         upstream.pipeline().remove(UpstreamPool.HANDLER);
         client.pipeline().remove(PacerServer.FLOW);
         client.pipeline().remove(this);
-        Tunnel.join(client, upstream, settings.readTimeoutNanos);
+        Tunnel.join(client, upstream, settings.readTimeoutNanos, stats);
         // Removing the codecs last hands the bytes their decoders buffered to the relays just added.
         upstream.pipeline().remove(UpstreamPool.CODEC);
         client.pipeline().remove(PacerServer.CODEC);

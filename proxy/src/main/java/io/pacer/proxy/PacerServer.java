@@ -34,6 +34,7 @@ public final class PacerServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PacerServer.class);
 
+    static final String TRAFFIC = "traffic";
     static final String CODEC = "http";
     static final String FLOW = "flow";
     static final String FRONTEND = "frontend";
@@ -44,10 +45,12 @@ public final class PacerServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final DnsAddressResolverGroup resolver;
     private final UpstreamPools pools;
+    private final TrafficStats stats = new TrafficStats();
     private final Channel serverChannel;
     private volatile RouteTable routes;
 
-    private PacerServer(PacerConfig config, RouteTable initial, Transport transport) throws InterruptedException {
+    private PacerServer(PacerConfig config, RouteTable initial, RequestObserver observer, Transport transport)
+            throws InterruptedException {
         this.settings = new ProxySettings(config);
         this.transport = transport;
         this.routes = Objects.requireNonNull(initial, "initial");
@@ -57,7 +60,8 @@ public final class PacerServer implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
-        this.pools = new UpstreamPools(workerGroup, transport, resolver, settings);
+        this.pools = new UpstreamPools(workerGroup, transport, resolver, settings, stats);
+        ClientTraffic traffic = new ClientTraffic(stats);
         pools.retainOnly(tasksOf(initial));
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxUriSize)
@@ -76,10 +80,11 @@ public final class PacerServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
+                                .addLast(TRAFFIC, traffic)
                                 // One codec for both directions: its encoder knows which answer is to a HEAD.
                                 .addLast(CODEC, new HttpServerCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
-                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools));
+                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, observer, stats));
                     }
                 });
         this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
@@ -87,7 +92,18 @@ public final class PacerServer implements AutoCloseable {
 
     /** Binds {@code config.listen()} and serves {@code initial} until the first update. */
     public static PacerServer start(PacerConfig config, RouteTable initial) throws InterruptedException {
-        return new PacerServer(config, initial, Transport.detect());
+        return start(config, initial, RequestObserver.NONE);
+    }
+
+    /** As {@link #start(PacerConfig, RouteTable)}, telling {@code observer} about every request. */
+    public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer)
+            throws InterruptedException {
+        return new PacerServer(config, initial, observer, Transport.detect());
+    }
+
+    /** Live connection and byte counts. */
+    public TrafficStats stats() {
+        return stats;
     }
 
     public InetSocketAddress localAddress() {

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.pacer.core.App;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
+import io.pacer.core.Task;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,6 +38,9 @@ final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
 
     private final FrontendHandler frontend;
+    private final RequestObserver observer;
+    private final String clientIp;
+    private final String uri;
     private final ChannelHandlerContext client;
     private final ProxySettings settings;
     private final UpstreamPool pool;
@@ -67,15 +71,24 @@ final class ProxyExchange implements UpstreamListener {
     private boolean upgrading;
     private boolean done;
 
+    private long attemptStartedNanos;
+    private long bytesOut;
+    private int status;
+    private boolean exhausted;
+    private Task answeredBy;
+
     private long lastUpstreamNanos;
     private long lastClientReadNanos;
     private long clientBlockedSinceNanos;
     private ScheduledFuture<?> timer;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
-                  HttpRequest request, HttpRequest upstreamRequest, boolean hasBody, boolean webSocket,
-                  boolean clientKeepAlive, App app) {
+                  RequestObserver observer, String clientIp, HttpRequest request, HttpRequest upstreamRequest,
+                  boolean hasBody, boolean webSocket, boolean clientKeepAlive, App app) {
         this.frontend = frontend;
+        this.observer = observer;
+        this.clientIp = clientIp;
+        this.uri = request.uri();
         this.client = client;
         this.settings = settings;
         this.pool = pool;
@@ -111,6 +124,7 @@ final class ProxyExchange implements UpstreamListener {
         requestSent = false;
         written = 0;
         attempts++;
+        attemptStartedNanos = System.nanoTime();
         Future<UpstreamConnection> acquired = pool.acquire(app.task(start, attempts - 1));
         if (acquired.isDone()) {
             onAcquired(acquired);
@@ -199,9 +213,11 @@ final class ProxyExchange implements UpstreamListener {
         if (canRetry(condition)) {
             log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method, app.id(), attempts, task,
                     condition, cause);
+            observer.retried(app.id(), condition);
             startAttempt();
             return;
         }
+        exhausted = settings.retryPolicy.retries(condition);
         log.debug("{} {}: attempt {} at {} failed ({}), no retry", method, app.id(), attempts, task, condition, cause);
         HttpResponseStatus status = condition == RetryCondition.TIMEOUT
                 ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
@@ -283,7 +299,10 @@ final class ProxyExchange implements UpstreamListener {
             onAttemptFailed(condition, null);
             return;
         }
+        exhausted = condition != null && settings.retryPolicy.retries(condition);
         responseStarted = true;
+        status = code;
+        answeredBy = upstream.task();
         responseKeepAlive = HttpUtil.isKeepAlive(response);
         upgrading = code == 101;
         closeDelimited = ProxyHeaders.toClient(response, headRequest, clientVersion,
@@ -306,6 +325,7 @@ final class ProxyExchange implements UpstreamListener {
             }
             return;
         }
+        bytesOut += content.content().readableBytes();
         client.write(content);
         if (last) {
             finishResponse();
@@ -351,7 +371,15 @@ final class ProxyExchange implements UpstreamListener {
         }
         releaseBody();
         client.flush();
+        observe(true);
         frontend.exchangeFinished(this, clientKeepAlive && requestComplete && !closeDelimited);
+    }
+
+    private void observe(boolean complete) {
+        long now = System.nanoTime();
+        long upstreamNanos = answeredBy == null ? 0 : now - attemptStartedNanos;
+        observer.requestFinished(new RequestRecord(clientIp, method, uri, status, bodyBytes, bytesOut,
+                now - startedNanos, upstreamNanos, app.id(), answeredBy, attempts, exhausted, complete));
     }
 
     private void pauseUpstream() {
@@ -378,6 +406,7 @@ final class ProxyExchange implements UpstreamListener {
         releaseBody();
         conn.unbind();
         client.flush();
+        observe(true);
         frontend.exchangeFinished(this, false, conn.channel());
     }
 
@@ -395,13 +424,20 @@ final class ProxyExchange implements UpstreamListener {
             upstream = null;
         }
         releaseBody();
+        if (!responseStarted) {
+            status = 499; // Nginx's code for a client that closed before its answer
+        }
+        observe(false);
     }
 
-    private void respondAndFinish(HttpResponseStatus status) {
+    private void respondAndFinish(HttpResponseStatus answer) {
         done = true;
         cancelTimer();
         releaseBody();
-        frontend.respondAfterExchange(this, status, clientKeepAlive && requestComplete, headRequest);
+        status = answer.code();
+        answeredBy = null;
+        observe(true);
+        frontend.respondAfterExchange(this, answer, clientKeepAlive && requestComplete, headRequest);
     }
 
     /**
@@ -417,6 +453,7 @@ final class ProxyExchange implements UpstreamListener {
             upstream = null;
         }
         releaseBody();
+        observe(false);
         frontend.abortExchange(this);
     }
 

@@ -27,7 +27,9 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
      * calling event loop; the HTTP codecs must already be removed or about to be, so that bytes
      * they buffered reach the relay.
      */
-    static void join(Channel client, Channel upstream, long idleNanos) {
+    static void join(Channel client, Channel upstream, long idleNanos, TrafficStats stats) {
+        stats.tunnels.incrementAndGet();
+        client.closeFuture().addListener(f -> stats.tunnels.decrementAndGet());
         client.pipeline().addLast("tunnel-idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
         client.pipeline().addLast("tunnel", new Tunnel(upstream));
         upstream.pipeline().addLast("tunnel", new Tunnel(client));

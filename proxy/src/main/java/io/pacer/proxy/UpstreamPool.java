@@ -37,15 +37,15 @@ final class UpstreamPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ProxySettings settings;
+    private final TrafficStats stats;
     private final Map<Task, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
     private Set<Task> live = Set.of();
-    private int idleCount;
-    private int openCount;
 
     UpstreamPool(EventLoop loop, Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
-                 ProxySettings settings) {
+                 ProxySettings settings, TrafficStats stats) {
         this.loop = loop;
         this.settings = settings;
+        this.stats = stats;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -68,7 +68,7 @@ final class UpstreamPool {
         ArrayDeque<UpstreamConnection> queue = idle.get(task);
         while (queue != null && !queue.isEmpty()) {
             UpstreamConnection conn = queue.pollLast();
-            idleCount--;
+            stats.idleUpstreamConnections.decrementAndGet();
             if (conn.isReusable()) {
                 return loop.newSucceededFuture(conn);
             }
@@ -95,8 +95,8 @@ final class UpstreamPool {
                     }
                 })
                 .connect(InetSocketAddress.createUnresolved(task.host(), task.port()));
-        openCount++;
-        connect.channel().closeFuture().addListener(f -> openCount--);
+        stats.upstreamConnections.incrementAndGet();
+        connect.channel().closeFuture().addListener(f -> stats.upstreamConnections.decrementAndGet());
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 promise.setSuccess(conn);
@@ -123,14 +123,14 @@ final class UpstreamPool {
         }
         conn.markIdle(System.nanoTime());
         queue.addLast(conn);
-        idleCount++;
+        stats.idleUpstreamConnections.incrementAndGet();
     }
 
     /** Drops an idle connection that closed while waiting. */
     void forget(UpstreamConnection conn) {
         ArrayDeque<UpstreamConnection> queue = idle.get(conn.task());
         if (queue != null && queue.remove(conn)) {
-            idleCount--;
+            stats.idleUpstreamConnections.decrementAndGet();
         }
     }
 
@@ -144,7 +144,7 @@ final class UpstreamPool {
             Map.Entry<Task, ArrayDeque<UpstreamConnection>> e = it.next();
             if (!tasks.contains(e.getKey())) {
                 for (UpstreamConnection conn : e.getValue()) {
-                    idleCount--;
+                    stats.idleUpstreamConnections.decrementAndGet();
                     conn.close();
                 }
                 it.remove();
@@ -158,21 +158,13 @@ final class UpstreamPool {
             ArrayDeque<UpstreamConnection> queue = it.next();
             // Oldest first: stop at the first connection still young enough.
             while (!queue.isEmpty() && queue.peekFirst().idleSinceNanos() - deadline <= 0) {
-                idleCount--;
+                stats.idleUpstreamConnections.decrementAndGet();
                 queue.pollFirst().close();
             }
             if (queue.isEmpty()) {
                 it.remove();
             }
         }
-    }
-
-    int idleCount() {
-        return idleCount;
-    }
-
-    int openCount() {
-        return openCount;
     }
 
     /** Closes every idle connection; used at shutdown. */

@@ -18,11 +18,13 @@ final class UpstreamPools {
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final ProxySettings settings;
+    private final TrafficStats stats;
     private volatile Set<Task> live = Set.of();
 
     UpstreamPools(EventLoopGroup group, Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
-                  ProxySettings settings) {
+                  ProxySettings settings, TrafficStats stats) {
         this.group = group;
+        this.stats = stats;
         this.transport = transport;
         this.resolver = resolver;
         this.settings = settings;
@@ -32,7 +34,7 @@ final class UpstreamPools {
     UpstreamPool forLoop(EventLoop loop) {
         UpstreamPool pool = pools.get(loop);
         if (pool == null) {
-            pool = pools.computeIfAbsent(loop, l -> new UpstreamPool(loop, transport, resolver, settings));
+            pool = pools.computeIfAbsent(loop, l -> new UpstreamPool(loop, transport, resolver, settings, stats));
             pool.retainOnly(live);
         }
         return pool;
