@@ -54,6 +54,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** After an early answer to a bodiless request: drop its end marker, then read the next one. */
     private boolean skippingBody;
     private boolean closing;
+    /** Pacer is shutting down: finish the request in flight, then close. */
+    private boolean draining;
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
                     RequestObserver observer, TrafficStats stats) {
@@ -137,7 +139,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && settings.keepaliveTimeoutNanos > 0;
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && settings.keepaliveTimeoutNanos > 0 && !draining;
         long contentLength = HttpUtil.getContentLength(request, -1L);
         if (contentLength > settings.maxBodySize) {
             respond(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, false, head, false);
@@ -302,6 +304,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ctx.read();
         }
     }
+
+    boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Drain.EVENT) {
+            draining = true;
+            // Idle between requests: close now. A request in flight closes the connection when done,
+            // and its answer says so with Connection: close.
+            if (exchange == null && !closing) {
+                closeNow();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** Sent down every client connection's pipeline when Pacer starts to shut down. */
+    enum Drain { EVENT }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -16,7 +18,9 @@ import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -46,6 +50,8 @@ public final class PacerServer implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final UpstreamPools pools;
     private final TrafficStats stats = new TrafficStats();
+    private final ChannelGroup clients;
+    private volatile boolean draining;
     private final Channel serverChannel;
     private volatile RouteTable routes;
 
@@ -62,6 +68,7 @@ public final class PacerServer implements AutoCloseable {
                 .socketChannelType(transport.socketChannel()));
         this.pools = new UpstreamPools(workerGroup, transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
+        this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
         pools.retainOnly(tasksOf(initial));
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxUriSize)
@@ -79,6 +86,7 @@ public final class PacerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
                         ch.pipeline()
                                 .addLast(TRAFFIC, traffic)
                                 // One codec for both directions: its encoder knows which answer is to a HEAD.
@@ -145,8 +153,44 @@ public final class PacerServer implements AutoCloseable {
         serverChannel.closeFuture().sync();
     }
 
+    /** Whether {@link #shutdown} has begun. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /**
+     * Stops gracefully: stops accepting, closes idle client connections, lets requests in flight
+     * finish (their answers carry {@code Connection: close}) for up to {@code grace}, then closes
+     * whatever is left and releases every resource.
+     *
+     * @return whether every client connection had closed by itself within {@code grace}
+     */
+    public boolean shutdown(Duration grace) {
+        draining = true;
+        serverChannel.close().syncUninterruptibly();
+        for (Channel ch : clients) {
+            ch.pipeline().fireUserEventTriggered(FrontendHandler.Drain.EVENT);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean drained;
+        while (!(drained = clients.isEmpty()) && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20); // a shutdown, not a test: polling the group's size is simplest
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!drained) {
+            log.warn("{} client connections still open after the {} grace period; closing them", clients.size(), grace);
+        }
+        close();
+        return drained;
+    }
+
     @Override
     public void close() {
+        clients.close();
         serverChannel.close().syncUninterruptibly();
         pools.closeAll();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

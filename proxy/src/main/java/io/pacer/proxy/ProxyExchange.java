@@ -306,7 +306,7 @@ final class ProxyExchange implements UpstreamListener {
         responseKeepAlive = HttpUtil.isKeepAlive(response);
         upgrading = code == 101;
         closeDelimited = ProxyHeaders.toClient(response, headRequest, clientVersion,
-                clientKeepAlive && requestComplete, settings.xproxy);
+                clientKeepAlive && requestComplete && !frontend.draining(), settings.xproxy);
         client.write(response);
     }
 
@@ -372,7 +372,7 @@ final class ProxyExchange implements UpstreamListener {
         releaseBody();
         client.flush();
         observe(true);
-        frontend.exchangeFinished(this, clientKeepAlive && requestComplete && !closeDelimited);
+        frontend.exchangeFinished(this, clientKeepAlive && requestComplete && !closeDelimited && !frontend.draining());
     }
 
     private void observe(boolean complete) {
@@ -437,7 +437,8 @@ final class ProxyExchange implements UpstreamListener {
         status = answer.code();
         answeredBy = null;
         observe(true);
-        frontend.respondAfterExchange(this, answer, clientKeepAlive && requestComplete, headRequest);
+        frontend.respondAfterExchange(this, answer, clientKeepAlive && requestComplete && !frontend.draining(),
+                headRequest);
     }
 
     /**
