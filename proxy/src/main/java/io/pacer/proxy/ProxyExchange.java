@@ -510,8 +510,10 @@ final class ProxyExchange implements UpstreamListener {
             return;
         }
         if (upstream != null && headWritten && clientBlockedSinceNanos == 0) {
+            // While the client still sends its body, a silent upstream is waiting for it: only a
+            // stalled write counts against the upstream then, and the client has its own timeout.
             boolean sending = !upstream.channel().isWritable();
-            long limit = sending ? settings.sendTimeoutNanos : settings.readTimeoutNanos;
+            long limit = sending ? settings.sendTimeoutNanos : requestComplete ? settings.readTimeoutNanos : Long.MAX_VALUE;
             if (now - lastUpstreamNanos > limit) {
                 onAttemptFailed(RetryCondition.TIMEOUT, null);
                 if (done) {
