@@ -95,7 +95,15 @@ public final class PacerServer implements AutoCloseable {
                                 .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, observer, stats));
                     }
                 });
-        this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
+        try {
+            this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            // Nothing listens: release the loops and the resolver before reporting the failure.
+            bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            resolver.close();
+            throw e;
+        }
     }
 
     /** Binds {@code config.listen()} and serves {@code initial} until the first update. */
