@@ -31,6 +31,10 @@ public final class ConfigLoader {
     private ConfigLoader() { }
 
     /**
+     * Nixy's Nginx-only keys ({@code nginx_config}, {@code nginx_cmd}, {@code [statsd]}, ...) are
+     * accepted and ignored, each with a warning in {@link PacerConfig#warnings()}, so that a
+     * {@code nixy.toml} starts Pacer unchanged.
+     *
      * @param file the configuration; relative {@code apps_file} paths start from its directory
      * @throws ConfigException when the file cannot be read, is not TOML, or holds an unknown key or
      *                         a bad value; the message names the file and the key
@@ -42,6 +46,10 @@ public final class ConfigLoader {
         for (Map.Entry<String, JsonNode> entry : root.properties()) {
             String key = entry.getKey();
             Keys.Setter setter = Keys.setter(key);
+            if (setter == null && Keys.isIgnoredNixyKey(key)) {
+                draft.warn(file + ": " + key + ": " + Keys.ignored(key));
+                continue;
+            }
             if (setter == null) {
                 throw new ConfigException(file, key, Keys.unknown(key));
             }
@@ -50,6 +58,10 @@ public final class ConfigLoader {
             } catch (BadValue e) {
                 throw new ConfigException(file, key, e.getMessage());
             }
+        }
+        if (draft.config.hasMarathonAndAppsFile()) {
+            throw new ConfigException(file, "marathon", "cannot be used together with apps_file: Pacer takes"
+                    + " its apps either from Marathon or from a file, so remove one of marathon and apps_file");
         }
         return draft.build();
     }

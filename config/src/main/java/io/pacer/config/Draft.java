@@ -2,6 +2,8 @@ package io.pacer.config;
 
 import io.pacer.core.RetryPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A config being loaded. The retry policy comes from three keys that may appear in any order, so
@@ -13,6 +15,11 @@ final class Draft {
     private NextUpstream nextUpstream = NextUpstream.DEFAULT;
     private int nextUpstreamTries;
     private Duration nextUpstreamTimeout = Duration.ZERO;
+    private final List<String> warnings = new ArrayList<>();
+
+    void warn(String warning) {
+        warnings.add(warning);
+    }
 
     void nextUpstream(NextUpstream value) {
         nextUpstream = value;
@@ -28,6 +35,6 @@ final class Draft {
 
     PacerConfig build() {
         return config.retryPolicy(new RetryPolicy(nextUpstream.conditions(), nextUpstream.nonIdempotent(),
-                nextUpstreamTries, nextUpstreamTimeout.toNanos())).build();
+                nextUpstreamTries, nextUpstreamTimeout.toNanos())).warnings(warnings).build();
     }
 }

@@ -44,11 +44,25 @@ final class Keys {
         key("replay_buffer_size", (d, v) -> d.config.replayBufferSize(v.intSize(0, 64 * M)));
         key("worker_threads", (d, v) -> d.config.workerThreads(v.integer(0, Integer.MAX_VALUE)));
         key("balance", (d, v) -> d.config.balance(v.oneOf(PacerConfig.BALANCERS)));
+        // Nixy's own keys, read as nixy.toml writes them.
+        key("marathon", (d, v) -> d.config.marathon(v.urls()));
+        key("user", (d, v) -> d.config.user(v.string()));
+        key("pass", (d, v) -> d.config.pass(v.string()));
+        key("realm", (d, v) -> d.config.realm(v.string()));
+        key("port", (d, v) -> d.config.adminPort(v.integer(0, 65535)));
+        // How Pacer follows Marathon.
+        key("resync_interval", (d, v) -> d.config.resyncInterval(v.duration()));
+        key("stream_watchdog", (d, v) -> d.config.streamWatchdog(v.positiveDuration()));
+        key("marathon_timeout", (d, v) -> d.config.marathonTimeout(v.positiveDuration()));
     }
 
-    private static final String NGINX = "Pacer proxies by itself without Nginx, so remove it";
+    private static final String NGINX = "Pacer proxies by itself without Nginx";
 
-    /** Keys a {@code nixy.toml} has that mean nothing to Pacer, with what to tell whoever copied them. */
+    /**
+     * Keys a {@code nixy.toml} has that mean nothing to Pacer, with what to tell whoever copied
+     * them. They are accepted, so that a Nixy configuration starts Pacer unchanged, and each one
+     * costs a warning.
+     */
     private static final Map<String, String> NIXY_ONLY = Map.of(
             "nginx_config", NGINX,
             "nginx_template", NGINX,
@@ -56,7 +70,7 @@ final class Keys {
             "nginx_ignore_check", NGINX,
             "left_delimiter", NGINX,
             "right_delimiter", NGINX,
-            "statsd", "Pacer does not send statsd metrics; remove the [statsd] table");
+            "statsd", "Pacer does not send statsd metrics");
 
     private Keys() { }
 
@@ -73,12 +87,18 @@ final class Keys {
         return Collections.unmodifiableSet(TABLE.keySet());
     }
 
+    /** Whether {@code key} is one of Nixy's Nginx-only keys, accepted and ignored. */
+    static boolean isIgnoredNixyKey(String key) {
+        return NIXY_ONLY.containsKey(key);
+    }
+
+    /** What to tell whoever kept an ignored Nixy key, see {@link #isIgnoredNixyKey}. */
+    static String ignored(String key) {
+        return "ignored: a Nixy setting with no meaning here (" + NIXY_ONLY.get(key) + "); remove it to silence this warning";
+    }
+
     /** Why {@code key} is not accepted, with a way forward when there is one. */
     static String unknown(String key) {
-        String hint = NIXY_ONLY.get(key);
-        if (hint != null) {
-            return "a Nixy setting: " + hint;
-        }
         String closest = Text.closest(key, TABLE.keySet());
         return closest == null ? "unknown key" : "unknown key (did you mean " + closest + "?)";
     }

@@ -3,6 +3,7 @@ package io.pacer.config;
 import io.pacer.core.RetryPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +42,20 @@ public final class PacerConfig {
     private final int replayBufferSize;
     private final int workerThreads;
     private final String balance;
+    private final List<URI> marathon;
+    private final String user;
+    private final String pass;
+    private final String realm;
+    private final int adminPort;
+    private final Duration resyncInterval;
+    private final Duration streamWatchdog;
+    private final Duration marathonTimeout;
+    private final List<String> warnings;
 
     private PacerConfig(Builder b) {
+        if (!b.marathon.isEmpty() && b.appsFile != null) {
+            throw new IllegalArgumentException("marathon and apps_file cannot both be set");
+        }
         listen = b.listen;
         xproxy = b.xproxy != null ? b.xproxy : LocalHostName.VALUE;
         appsFile = b.appsFile;
@@ -61,6 +74,15 @@ public final class PacerConfig {
         replayBufferSize = b.replayBufferSize;
         workerThreads = b.workerThreads;
         balance = b.balance;
+        marathon = b.marathon;
+        user = b.user;
+        pass = b.pass;
+        realm = b.realm;
+        adminPort = b.adminPort;
+        resyncInterval = b.resyncInterval;
+        streamWatchdog = b.streamWatchdog;
+        marathonTimeout = b.marathonTimeout;
+        warnings = b.warnings;
     }
 
     /** Every key at its default; no {@code apps_file}. */
@@ -167,6 +189,62 @@ public final class PacerConfig {
         return balance;
     }
 
+    /**
+     * {@code marathon}: base URLs of the Marathon masters, in priority order (the first healthy
+     * one is used), normalized without a trailing slash; user info is kept when the file had it.
+     * Empty (the default) when routes come from {@code apps_file} or nowhere.
+     */
+    public List<URI> marathon() {
+        return marathon;
+    }
+
+    /** {@code user}: basic-auth user sent on every Marathon call; empty when not set or blank. */
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** {@code pass}: basic-auth password, used only with {@link #user()}; empty when not set. */
+    public Optional<String> pass() {
+        return Optional.ofNullable(pass);
+    }
+
+    /** {@code realm}: when set, only apps whose label {@code NIXY_REALM} equals it are routed. */
+    public Optional<String> realm() {
+        return Optional.ofNullable(realm);
+    }
+
+    /**
+     * {@code port}: the admin API's port (Nixy's {@code /v1/...} endpoints), on every interface.
+     * 0, the default, means no admin API.
+     */
+    public int adminPort() {
+        return adminPort;
+    }
+
+    /** {@code resync_interval}: a full resync from Marathon this often even without events; zero disables. Default 5m. */
+    public Duration resyncInterval() {
+        return resyncInterval;
+    }
+
+    /** {@code stream_watchdog}: an event stream silent this long is dropped and reopened. Default 15s. */
+    public Duration streamWatchdog() {
+        return streamWatchdog;
+    }
+
+    /** {@code marathon_timeout}: time allowed for one Marathon call such as {@code /v2/apps}. Default 10s. */
+    public Duration marathonTimeout() {
+        return marathonTimeout;
+    }
+
+    /**
+     * What the loader accepted but wants the operator to know, one line each, ready to log at
+     * WARN (e.g. Nixy's Nginx-only keys, which are ignored). Empty for a config built in code.
+     * Not part of {@link #equals}: two files meaning the same thing are equal configs.
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
     // RetryPolicy has no equals of its own, so it is compared part by part.
     @Override
     public boolean equals(Object o) {
@@ -197,7 +275,15 @@ public final class PacerConfig {
                 && retryPolicy.timeoutNanos() == c.retryPolicy.timeoutNanos()
                 && replayBufferSize == c.replayBufferSize
                 && workerThreads == c.workerThreads
-                && balance.equals(c.balance);
+                && balance.equals(c.balance)
+                && marathon.equals(c.marathon)
+                && Objects.equals(user, c.user)
+                && Objects.equals(pass, c.pass)
+                && Objects.equals(realm, c.realm)
+                && adminPort == c.adminPort
+                && resyncInterval.equals(c.resyncInterval)
+                && streamWatchdog.equals(c.streamWatchdog)
+                && marathonTimeout.equals(c.marathonTimeout);
     }
 
     @Override
@@ -206,10 +292,14 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, balance);
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, balance, marathon, user, pass,
+                realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout);
     }
 
-    /** Uses the TOML key names, so a logged config can be compared with the file line by line. */
+    /**
+     * Uses the TOML key names, so a logged config can be compared with the file line by line.
+     * Secrets are masked: {@code pass} and any password in a {@code marathon} URL.
+     */
     @Override
     public String toString() {
         return "PacerConfig{listen=" + listen
@@ -229,7 +319,25 @@ public final class PacerConfig {
                 + ", " + retryPolicy
                 + ", replay_buffer_size=" + Sizes.format(replayBufferSize)
                 + ", worker_threads=" + workerThreads
-                + ", balance=" + balance + "}";
+                + ", balance=" + balance
+                + ", marathon=" + marathon.stream().map(PacerConfig::masked).toList()
+                + ", user=" + (user == null ? "none" : Text.quote(user))
+                + ", pass=" + (pass == null ? "none" : "\"***\"")
+                + ", realm=" + (realm == null ? "none" : Text.quote(realm))
+                + ", port=" + adminPort
+                + ", resync_interval=" + resyncInterval
+                + ", stream_watchdog=" + streamWatchdog
+                + ", marathon_timeout=" + marathonTimeout + "}";
+    }
+
+    /** {@code url} with its user info, if any, replaced by {@code ***}, for logs and status pages. */
+    public static String masked(URI url) {
+        if (url.getRawUserInfo() == null) {
+            return url.toString();
+        }
+        String port = url.getPort() < 0 ? "" : ":" + url.getPort();
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        return url.getScheme() + "://***@" + url.getHost() + port + path;
     }
 
     /** Starts from the defaults; every setter checks its argument at once, so a bad one fails where it is set. */
@@ -253,6 +361,15 @@ public final class PacerConfig {
         private int replayBufferSize = 64 << 10;
         private int workerThreads;
         private String balance = "round_robin";
+        private List<URI> marathon = List.of();
+        private String user;
+        private String pass;
+        private String realm;
+        private int adminPort;
+        private Duration resyncInterval = Duration.ofMinutes(5);
+        private Duration streamWatchdog = Duration.ofSeconds(15);
+        private Duration marathonTimeout = Duration.ofSeconds(10);
+        private List<String> warnings = List.of();
 
         private Builder() { }
 
@@ -275,6 +392,15 @@ public final class PacerConfig {
             replayBufferSize = c.replayBufferSize;
             workerThreads = c.workerThreads;
             balance = c.balance;
+            marathon = c.marathon;
+            user = c.user;
+            pass = c.pass;
+            realm = c.realm;
+            adminPort = c.adminPort;
+            resyncInterval = c.resyncInterval;
+            streamWatchdog = c.streamWatchdog;
+            marathonTimeout = c.marathonTimeout;
+            warnings = c.warnings;
         }
 
         public Builder listen(InetSocketAddress listen) {
@@ -378,6 +504,77 @@ public final class PacerConfig {
             return this;
         }
 
+        /**
+         * Marathon's base URLs, in priority order; empty for none.
+         *
+         * @throws IllegalArgumentException when one is not an absolute http or https URL with a host
+         */
+        public Builder marathon(List<URI> marathon) {
+            for (URI url : marathon) {
+                String scheme = Objects.requireNonNull(url, "marathon URL").getScheme();
+                if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || url.getHost() == null) {
+                    throw new IllegalArgumentException("marathon: not an http(s) URL with a host: " + masked(url));
+                }
+            }
+            this.marathon = List.copyOf(marathon);
+            return this;
+        }
+
+        /** {@code null} or blank means no basic auth, as an empty {@code user} does in {@code nixy.toml}. */
+        public Builder user(String user) {
+            this.user = user == null || user.isEmpty() ? null : user;
+            return this;
+        }
+
+        /** {@code null} or empty means none (an empty password is sent when {@code user} is set). */
+        public Builder pass(String pass) {
+            this.pass = pass == null || pass.isEmpty() ? null : pass;
+            return this;
+        }
+
+        /** {@code null} or blank means every app, whatever its {@code NIXY_REALM} label. */
+        public Builder realm(String realm) {
+            this.realm = realm == null || realm.isBlank() ? null : realm;
+            return this;
+        }
+
+        /** 0 means no admin API. */
+        public Builder adminPort(int adminPort) {
+            if (adminPort < 0 || adminPort > 65535) {
+                throw new IllegalArgumentException("adminPort must be between 0 and 65535: " + adminPort);
+            }
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        /** Zero disables the periodic resync. */
+        public Builder resyncInterval(Duration resyncInterval) {
+            this.resyncInterval = notNegative("resyncInterval", resyncInterval);
+            return this;
+        }
+
+        public Builder streamWatchdog(Duration streamWatchdog) {
+            this.streamWatchdog = positive("streamWatchdog", streamWatchdog);
+            return this;
+        }
+
+        public Builder marathonTimeout(Duration marathonTimeout) {
+            this.marathonTimeout = positive("marathonTimeout", marathonTimeout);
+            return this;
+        }
+
+        /** The loader's warnings; see {@link PacerConfig#warnings()}. */
+        Builder warnings(List<String> warnings) {
+            this.warnings = List.copyOf(warnings);
+            return this;
+        }
+
+        /** Whether both sources of apps are set, which {@link #build()} refuses. */
+        boolean hasMarathonAndAppsFile() {
+            return !marathon.isEmpty() && appsFile != null;
+        }
+
+        /** @throws IllegalArgumentException when both {@code marathon} and {@code apps_file} are set */
         public PacerConfig build() {
             return new PacerConfig(this);
         }
@@ -391,6 +588,13 @@ public final class PacerConfig {
 
         private static long positive(String name, long value) {
             if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (notNegative(name, value).isZero()) {
                 throw new IllegalArgumentException(name + " must be positive: " + value);
             }
             return value;

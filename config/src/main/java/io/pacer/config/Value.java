@@ -2,12 +2,15 @@ package io.pacer.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One key's TOML value, read as the type the key needs. Each reader either returns a value that
@@ -208,6 +211,67 @@ final class Value {
             words.add(element.textValue());
         }
         return words;
+    }
+
+    /**
+     * Base URLs of HTTP servers, in the order given: an array of strings as {@code nixy.toml}
+     * writes it, or one string of space-separated URLs. Each must be {@code http} or
+     * {@code https} with a host, and no query or fragment; scheme and host are lower-cased and a
+     * trailing slash is dropped, so {@code base + "/v2/apps"} is always well formed. An empty
+     * array means none. User info ({@code http://user:pass@host}) is kept, as Nixy sends it.
+     */
+    List<URI> urls() throws BadValue {
+        List<String> texts;
+        if (node.isArray()) {
+            texts = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode element = node.get(i);
+                if (!element.isTextual()) {
+                    throw new BadValue("element " + (i + 1) + " must be a string, not " + describe(element));
+                }
+                texts.add(element.textValue());
+            }
+        } else if (node.isTextual()) {
+            texts = words();
+        } else {
+            throw wrongType("an array of URLs such as [\"http://master-1:8080\"]");
+        }
+        List<URI> urls = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            URI url = url(text);
+            if (urls.contains(url)) {
+                throw new BadValue(Text.quote(text) + " is listed twice");
+            }
+            urls.add(url);
+        }
+        return urls;
+    }
+
+    private static URI url(String text) throws BadValue {
+        String shown = Text.quote(text);
+        URI uri;
+        try {
+            uri = new URI(text.strip());
+        } catch (URISyntaxException e) {
+            throw new BadValue(shown + " is not a URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new BadValue(shown + " is not an http:// or https:// URL");
+        }
+        if (uri.getHost() == null) {
+            throw new BadValue(shown + " has no host (write e.g. \"http://master-1:8080\")");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new BadValue(shown + " must not have a query or a fragment");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        String userInfo = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
+        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+        return URI.create(scheme + "://" + userInfo + uri.getHost().toLowerCase(Locale.ROOT) + port + path);
     }
 
     private BadValue wrongType(String expected) {

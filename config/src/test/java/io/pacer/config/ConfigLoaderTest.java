@@ -291,8 +291,8 @@ class ConfigLoaderTest {
 
     @Test
     void unknownKeyFarFromEveryKnownOneHasNoSuggestion() throws IOException {
-        ConfigException e = failure("marathon = [\"http://m1:8080\"]");
-        assertEquals("marathon", e.key());
+        ConfigException e = failure("zookeeper = [\"zk://m1:2181\"]");
+        assertEquals("zookeeper", e.key());
         assertEquals("unknown key", e.problem());
     }
 
@@ -304,13 +304,16 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void nixyOnlyKeysSayWhy() throws IOException {
-        ConfigException nginx = failure("nginx_cmd = \"nginx\"");
-        assertEquals("nginx_cmd", nginx.key());
-        assertTrue(nginx.problem().contains("Nixy") && nginx.problem().contains("remove it"), nginx.problem());
-        ConfigException statsd = failure("[statsd]\naddr = \"localhost:8125\"\n");
-        assertEquals("statsd", statsd.key());
-        assertTrue(statsd.problem().contains("statsd"), statsd.problem());
+    void nixyOnlyKeysAreIgnoredWithAWarningEach() throws Exception {
+        Path file = write("pacer.toml", "nginx_cmd = \"nginx\"\n[statsd]\naddr = \"localhost:8125\"\n");
+        PacerConfig config = ConfigLoader.load(file);
+        assertEquals(PacerConfig.defaults(), config);
+        assertEquals(2, config.warnings().size(), config.warnings().toString());
+        String nginx = config.warnings().get(0);
+        assertTrue(nginx.startsWith(file + ": nginx_cmd: ignored"), nginx);
+        assertTrue(nginx.contains("Nixy") && nginx.contains("Nginx"), nginx);
+        String statsd = config.warnings().get(1);
+        assertTrue(statsd.startsWith(file + ": statsd: ignored") && statsd.contains("statsd"), statsd);
     }
 
     @Test

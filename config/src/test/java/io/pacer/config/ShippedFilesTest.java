@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ class ShippedFilesTest {
 
     private static final Path PACER_TOML = Path.of("pacer.toml");
     private static final Path APPS_JSON = Path.of("apps.json");
+    private static final Path NIXY_TOML = Path.of("nixy.toml");
     private static final Pattern COMMENTED_KEY = Pattern.compile("^# ([a-z_]+ = .*)$");
 
     @Test
@@ -29,6 +31,29 @@ class ShippedFilesTest {
         assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listen());
         assertEquals("pacer-local", config.xproxy());
         assertEquals(Optional.of(APPS_JSON.toAbsolutePath()), config.appsFile());
+    }
+
+    @Test
+    void shippedNixyConfigLoadsAsTheArticleWroteIt() throws Exception {
+        PacerConfig config = ConfigLoader.load(NIXY_TOML);
+        assertEquals(8000, config.adminPort());
+        assertEquals(List.of(URI.create("http://master-1:8080"), URI.create("http://master-2:8080"),
+                URI.create("http://master-3:8080"), URI.create("http://master-4:8080"),
+                URI.create("http://master-5:8080")), config.marathon());
+        assertEquals(Optional.empty(), config.appsFile());
+        assertEquals(Optional.empty(), config.user());
+        assertEquals(3, config.warnings().size(), config.warnings().toString());
+        for (String key : List.of("nginx_config", "nginx_template", "nginx_cmd")) {
+            assertTrue(config.warnings().stream().anyMatch(w -> w.startsWith(NIXY_TOML + ": " + key + ": ignored")),
+                    key + " in " + config.warnings());
+        }
+        // Everything else is Pacer's defaults.
+        assertEquals(PacerConfig.builder().adminPort(8000).marathon(config.marathon()).build(), config);
+    }
+
+    @Test
+    void shippedConfigHasNoWarnings() throws Exception {
+        assertEquals(List.of(), ConfigLoader.load(PACER_TOML).warnings());
     }
 
     @Test

@@ -252,7 +252,8 @@ public final class AppsFileSource implements AutoCloseable {
         log.warn("Apps file {} unusable, keeping routes v{}: {}", file, current.version(), reason);
     }
 
-    private static String details(RouteTableDiff diff) {
+    /** The apps and tasks a diff names, for the one INFO line per table change. */
+    static String details(RouteTableDiff diff) {
         StringBuilder sb = new StringBuilder();
         if (!diff.appsAdded().isEmpty()) {
             sb.append("; apps added ").append(diff.appsAdded());

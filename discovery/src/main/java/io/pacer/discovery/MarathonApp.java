@@ -1,13 +1,20 @@
 package io.pacer.discovery;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * One Marathon app as routing needs it. Everything else Marathon sends ({@code env},
- * {@code cmd}, resources, ...) is deliberately not modelled: a field we do not read cannot break
- * parsing.
+ * One Marathon app as routing and the admin API's {@code /v1/config} need it. Everything else
+ * Marathon sends ({@code cmd}, resources, ...) is deliberately not modelled: a field we do not
+ * read cannot break parsing. The fields kept only for reporting ({@code env},
+ * {@code portDefinitions}, {@code healthChecks}, {@code container}) are Marathon's JSON as sent,
+ * never interpreted; their nodes are shared, so callers must not modify them.
  *
  * @param id                    Marathon's app id ({@code /shop/cart})
  * @param labels                the app's labels; empty when Marathon sent none
@@ -18,10 +25,17 @@ import java.util.Objects;
  * @param tasks                 the embedded tasks, in Marathon's order
  * @param readinessCheckResults present only while a deployment is checking readiness (and only
  *     with {@code embed=apps.readiness}); empty otherwise
+ * @param env                   the app's {@code env} in Marathon's order; values are strings or
+ *     objects such as {@code {"secret": "name"}}, as sent
+ * @param portDefinitions       {@code portDefinitions} as sent; an empty array when absent
+ * @param healthChecks          {@code healthChecks} as sent; an empty array when absent
+ * @param container             {@code container} as sent; a JSON null when absent
  */
 public record MarathonApp(String id, Map<String, String> labels, int healthCheckCount,
                           int readinessCheckCount, List<PortMapping> portMappings,
-                          List<MarathonTask> tasks, List<ReadinessResult> readinessCheckResults) {
+                          List<MarathonTask> tasks, List<ReadinessResult> readinessCheckResults,
+                          Map<String, JsonNode> env, JsonNode portDefinitions, JsonNode healthChecks,
+                          JsonNode container) {
 
     public MarathonApp {
         Objects.requireNonNull(id, "id");
@@ -29,6 +43,18 @@ public record MarathonApp(String id, Map<String, String> labels, int healthCheck
         portMappings = List.copyOf(portMappings);
         tasks = List.copyOf(tasks);
         readinessCheckResults = List.copyOf(readinessCheckResults);
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        portDefinitions = portDefinitions == null ? JsonNodeFactory.instance.arrayNode() : portDefinitions;
+        healthChecks = healthChecks == null ? JsonNodeFactory.instance.arrayNode() : healthChecks;
+        container = container == null ? NullNode.getInstance() : container;
+    }
+
+    /** An app with nothing but what routing reads; the reporting fields are empty. */
+    public MarathonApp(String id, Map<String, String> labels, int healthCheckCount, int readinessCheckCount,
+                       List<PortMapping> portMappings, List<MarathonTask> tasks,
+                       List<ReadinessResult> readinessCheckResults) {
+        this(id, labels, healthCheckCount, readinessCheckCount, portMappings, tasks, readinessCheckResults,
+                Map.of(), null, null, null);
     }
 
     public boolean hasHealthChecks() {

@@ -109,9 +109,12 @@ public final class MarathonApps {
                 log.warn("Skipping task #{}{} of Marathon app {}: {}", i, describe(task), id, e.getMessage());
             }
         }
-        return new MarathonApp(id, labels(node), array(node, "healthChecks").size(),
+        JsonNode healthChecks = array(node, "healthChecks");
+        JsonNode container = node.get("container");
+        return new MarathonApp(id, labels(node), healthChecks.size(),
                 array(node, "readinessChecks").size(), portMappings(node), tasks,
-                readinessResults(node));
+                readinessResults(node), env(node), lenientArray(node, "portDefinitions"), healthChecks,
+                container == null ? null : container);
     }
 
     private static MarathonTask task(JsonNode node, String appId) {
@@ -139,8 +142,43 @@ public final class MarathonApps {
             JsonNode flag = result.get("alive");
             alive.add(flag != null && flag.isBoolean() && flag.booleanValue());
         }
+        List<Integer> servicePorts = new ArrayList<>();
+        for (JsonNode port : lenientArray(node, "servicePorts")) {
+            if (port.isIntegralNumber() && port.canConvertToInt()) {
+                servicePorts.add(port.intValue());
+            }
+        }
         return new MarathonTask(id, owner == null ? appId : owner, optionalText(node, "host"), ports,
-                ips, optionalText(node, "state"), alive);
+                ips, optionalText(node, "state"), alive, servicePorts, lenientText(node, "slaveId"),
+                lenientText(node, "stagedAt"), lenientText(node, "startedAt"), lenientText(node, "version"));
+    }
+
+    /**
+     * {@code env} as sent: values are strings, or objects such as {@code {"secret": "name"}}
+     * (what broke Nixy's decoding). Only reported, so anything but an object is read as empty.
+     */
+    private static Map<String, JsonNode> env(JsonNode app) {
+        JsonNode env = app.get("env");
+        if (env == null || !env.isObject()) {
+            return Map.of();
+        }
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : env.properties()) {
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    /** A reporting-only array: as sent when it is one, else an empty array. */
+    private static JsonNode lenientArray(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isArray() ? value : MAPPER.createArrayNode();
+    }
+
+    /** A reporting-only string: {@code null} when absent or not a string. */
+    private static String lenientText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 
     private static Map<String, String> labels(JsonNode app) {

@@ -14,9 +14,16 @@ import java.util.Objects;
  * @param state              Mesos state ({@code TASK_RUNNING}, ...); {@code null} when absent
  * @param healthCheckResults the {@code alive} flag of each health check result; an entry with no
  *     {@code alive} counts as not alive
+ * @param servicePorts       service ports (filled by {@code /v2/tasks}, usually empty here)
+ * @param slaveId            the Mesos agent's id; {@code null} when absent
+ * @param stagedAt           when Mesos staged it, as Marathon wrote it; {@code null} when absent
+ * @param startedAt          when it started running, as Marathon wrote it; {@code null} when absent
+ * @param version            the app version it runs; {@code null} when absent
  */
 public record MarathonTask(String id, String appId, String host, List<Integer> ports,
-                           List<String> ipAddresses, String state, List<Boolean> healthCheckResults) {
+                           List<String> ipAddresses, String state, List<Boolean> healthCheckResults,
+                           List<Integer> servicePorts, String slaveId, String stagedAt, String startedAt,
+                           String version) {
 
     public static final String RUNNING = "TASK_RUNNING";
 
@@ -27,6 +34,13 @@ public record MarathonTask(String id, String appId, String host, List<Integer> p
         ports = List.copyOf(ports);
         ipAddresses = List.copyOf(ipAddresses);
         healthCheckResults = List.copyOf(healthCheckResults);
+        servicePorts = List.copyOf(servicePorts);
+    }
+
+    /** A task with nothing but what routing reads; the reporting fields are empty. */
+    public MarathonTask(String id, String appId, String host, List<Integer> ports, List<String> ipAddresses,
+                        String state, List<Boolean> healthCheckResults) {
+        this(id, appId, host, ports, ipAddresses, state, healthCheckResults, List.of(), null, null, null, null);
     }
 
     public boolean isRunning() {

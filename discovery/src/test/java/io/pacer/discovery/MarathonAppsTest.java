@@ -205,4 +205,79 @@ class MarathonAppsTest {
         assertEquals(List.of("/myapp"), apps.stream().map(MarathonApp::id).toList());
         assertEquals(List.of(), apps.get(0).portMappings(), "container is null");
     }
+
+    @Test
+    void keepsWhatTheAdminApiReportsAsMarathonSentIt() throws IOException, MarathonFormatException {
+        Path appJson = SHARED.resolve("app.json");
+        Assumptions.assumeTrue(Files.isRegularFile(appJson), "no shared Marathon payloads here");
+        MarathonApp foo = MarathonApps.parse(("{\"apps\":[" + Files.readString(appJson) + "]}")
+                .getBytes(StandardCharsets.UTF_8)).get(0);
+
+        assertEquals(List.of("XPS1", "XPS2", "PASSWORD"), List.copyOf(foo.env().keySet()), "Marathon's order");
+        assertEquals("Test", foo.env().get("XPS1").textValue());
+        assertEquals("/db/password", foo.env().get("PASSWORD").get("secret").textValue());
+        assertEquals(1, foo.portDefinitions().size());
+        assertEquals("http", foo.portDefinitions().get(0).get("name").textValue());
+        assertEquals("192.168.0.1:80", foo.portDefinitions().get(0).get("labels").get("vip").textValue());
+        assertEquals(1, foo.healthChecks().size());
+        assertEquals("HTTP", foo.healthChecks().get(0).get("protocol").textValue());
+        assertEquals("DOCKER", foo.container().get("type").textValue());
+        assertEquals("kdc", foo.container().get("docker").get("parameters").get(0).get("value").textValue());
+    }
+
+    @Test
+    void reportingFieldsDefaultWhenAbsentOrOdd() throws Exception {
+        MarathonApp app = parse("{\"apps\":[{\"id\":\"/a\",\"env\":[1],\"portDefinitions\":\"x\","
+                + "\"container\":null,\"tasks\":[{\"id\":\"t\",\"servicePorts\":[\"x\",10001],"
+                + "\"slaveId\":7}]}]}").get(0);
+        assertEquals(Map.of(), app.env());
+        assertTrue(app.portDefinitions().isArray() && app.portDefinitions().isEmpty());
+        assertTrue(app.healthChecks().isArray() && app.healthChecks().isEmpty());
+        assertTrue(app.container().isNull());
+        MarathonTask t = app.tasks().get(0);
+        assertEquals(List.of(10001), t.servicePorts());
+        assertEquals(null, t.slaveId());
+        assertEquals(null, t.startedAt());
+
+        MarathonApp bare = new MarathonApp("/b", Map.of(), 0, 0, List.of(), List.of(), List.of());
+        assertEquals(Map.of(), bare.env());
+        assertTrue(bare.container().isNull());
+        MarathonTask bareTask = new MarathonTask("t", "/b", "h", List.of(1), List.of(), "TASK_RUNNING", List.of());
+        assertEquals(List.of(), bareTask.servicePorts());
+    }
+
+    @Test
+    void readsTaskDetailsFromMarathonsOwnTaskExample() throws IOException, MarathonFormatException {
+        Path appTasks = SHARED.resolve("app_tasks.json");
+        Assumptions.assumeTrue(Files.isRegularFile(appTasks), "no shared Marathon payloads here");
+        String tasks = new com.fasterxml.jackson.databind.ObjectMapper().readTree(appTasks.toFile()).get("tasks").toString();
+        MarathonApp app = parse("{\"apps\":[{\"id\":\"/minecraft/survival-world\",\"tasks\":" + tasks + "}]}").get(0);
+        MarathonTask t = app.tasks().get(0);
+        assertEquals("minecraft_survival-world.instance-564bd685-4c30-11e5-98c1-be5b2935a987", t.id());
+        assertEquals("TASK_STAGING", t.state());
+        assertEquals("agent0", t.slaveId());
+        assertEquals("2015-08-26T20:23:39.463Z", t.stagedAt());
+        assertEquals("2015-08-26T20:23:44.678Z", t.startedAt());
+        assertEquals("2015-04-17T04:00:14.171Z", t.version());
+        assertEquals(List.of(31756), t.ports());
+    }
+
+    @Test
+    void readsReadinessResultsAsEmbedAppsReadinessSendsThem() throws Exception {
+        MarathonApp app = parse("""
+                {"apps":[{"id":"/r","readinessChecks":[{"name":"ready","protocol":"HTTP","path":"/ready"}],
+                  "readinessCheckResults":[
+                    {"name":"ready","taskId":"r.1","ready":false,
+                     "lastResponse":{"status":503,"contentType":"text/plain","body":"warming up"}},
+                    {"name":"ready","taskId":"r.2","ready":true,
+                     "lastResponse":{"status":200,"contentType":"text/plain","body":"ok"}}],
+                  "tasks":[
+                    {"id":"r.1","host":"h1","ports":[1],"state":"TASK_RUNNING"},
+                    {"id":"r.2","host":"h2","ports":[2],"state":"TASK_RUNNING"}]}]}
+                """).get(0);
+        assertEquals(List.of(new MarathonApp.ReadinessResult("r.1", "ready", false),
+                new MarathonApp.ReadinessResult("r.2", "ready", true)), app.readinessCheckResults());
+        assertEquals(List.of("r.2"), AppRoutes.apps(List.of(app), RouteOptions.defaults()).get(0).tasks().stream()
+                .map(io.pacer.core.Task::id).toList());
+    }
 }

@@ -1,0 +1,207 @@
+package io.pacer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The keys Nixy's {@code nixy.toml} shares with Pacer, and Pacer's keys for following Marathon. */
+class MarathonKeysTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String toml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, toml, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private PacerConfig load(String toml) throws Exception {
+        return ConfigLoader.load(write("pacer.toml", toml));
+    }
+
+    private ConfigException failure(String toml) throws IOException {
+        Path file = write("pacer.toml", toml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+    }
+
+    @Test
+    void defaults() {
+        PacerConfig config = PacerConfig.defaults();
+        assertEquals(List.of(), config.marathon());
+        assertEquals(Optional.empty(), config.user());
+        assertEquals(Optional.empty(), config.pass());
+        assertEquals(Optional.empty(), config.realm());
+        assertEquals(0, config.adminPort());
+        assertEquals(Duration.ofMinutes(5), config.resyncInterval());
+        assertEquals(Duration.ofSeconds(15), config.streamWatchdog());
+        assertEquals(Duration.ofSeconds(10), config.marathonTimeout());
+        assertEquals(List.of(), config.warnings());
+    }
+
+    @Test
+    void readsEveryKey() throws Exception {
+        PacerConfig config = load("""
+                marathon = ["http://master-1:8080", "HTTPS://Master-2.example.com:8443/marathon/"]
+                user = "ops"
+                pass = "s3cret"
+                realm = "public"
+                port = "8000"
+                resync_interval = "1m"
+                stream_watchdog = "20s"
+                marathon_timeout = "3s"
+                """);
+        assertEquals(List.of(URI.create("http://master-1:8080"), URI.create("https://master-2.example.com:8443/marathon")),
+                config.marathon());
+        assertEquals(Optional.of("ops"), config.user());
+        assertEquals(Optional.of("s3cret"), config.pass());
+        assertEquals(Optional.of("public"), config.realm());
+        assertEquals(8000, config.adminPort());
+        assertEquals(Duration.ofMinutes(1), config.resyncInterval());
+        assertEquals(Duration.ofSeconds(20), config.streamWatchdog());
+        assertEquals(Duration.ofSeconds(3), config.marathonTimeout());
+        assertEquals(List.of(), config.warnings());
+    }
+
+    @Test
+    void portAsAnIntegerOrAString() throws Exception {
+        assertEquals(8000, load("port = 8000").adminPort());
+        assertEquals(8000, load("port = \"8000\"").adminPort());
+        assertEquals(0, load("port = 0").adminPort());
+        assertEquals("port", failure("port = 65536").key());
+        assertEquals("port", failure("port = \"80a\"").key());
+        assertEquals("port", failure("port = -1").key());
+    }
+
+    @Test
+    void marathonAsOneStringOfUrls() throws Exception {
+        assertEquals(List.of(URI.create("http://m1:8080"), URI.create("http://m2:8080")),
+                load("marathon = \"http://m1:8080/ http://m2:8080\"").marathon());
+    }
+
+    @Test
+    void anEmptyMarathonListMeansNone() throws Exception {
+        assertEquals(PacerConfig.defaults(), load("marathon = []"));
+    }
+
+    @Test
+    void userInfoInAUrlIsKeptButNeverShown() throws Exception {
+        PacerConfig config = load("marathon = [\"http://ops:pw@m1:8080\"]\nuser = \"u\"\npass = \"topsecret\"\n");
+        assertEquals(URI.create("http://ops:pw@m1:8080"), config.marathon().get(0));
+        String shown = config.toString();
+        assertFalse(shown.contains("topsecret"), shown);
+        assertFalse(shown.contains("pw"), shown);
+        assertTrue(shown.contains("marathon=[http://***@m1:8080]"), shown);
+        assertTrue(shown.contains("user=\"u\""), shown);
+        assertEquals("http://***@m1:8080/x", PacerConfig.masked(URI.create("http://a:b@m1:8080/x")));
+        assertEquals("http://m1:8080", PacerConfig.masked(URI.create("http://m1:8080")));
+    }
+
+    @Test
+    void blankUserPassAndRealmMeanNone() throws Exception {
+        PacerConfig config = load("user = \"\"\npass = \"\"\nrealm = \"  \"\n");
+        assertEquals(PacerConfig.defaults(), config);
+        assertEquals(Optional.empty(), config.user());
+        assertEquals(Optional.empty(), config.realm());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "marathon = [\"master-1:8080\"]",
+        "marathon = [\"ftp://m1\"]",
+        "marathon = [\"http://\"]",
+        "marathon = [\"http://m1:8080?x=1\"]",
+        "marathon = [\"http://m1:8080#top\"]",
+        "marathon = [\"http://m1 :8080\"]",
+        "marathon = [\"http://m1:8080\", \"http://M1:8080/\"]",
+        "marathon = [1]",
+        "marathon = 1",
+    })
+    void badMarathonUrlsAreRefused(String toml) throws IOException {
+        ConfigException e = failure(toml);
+        assertEquals("marathon", e.key(), e.getMessage());
+    }
+
+    @Test
+    void badDurationsAreRefused() throws IOException {
+        assertEquals("stream_watchdog", failure("stream_watchdog = \"0\"").key());
+        assertEquals("marathon_timeout", failure("marathon_timeout = 0").key());
+        assertEquals("resync_interval", failure("resync_interval = \"5x\"").key());
+    }
+
+    @Test
+    void zeroResyncIntervalDisablesIt() throws Exception {
+        assertEquals(Duration.ZERO, load("resync_interval = 0").resyncInterval());
+    }
+
+    @Test
+    void marathonAndAppsFileTogetherIsAnErrorNamingBoth() throws IOException {
+        write("apps.json", "{\"apps\":[]}");
+        ConfigException e = failure("apps_file = \"apps.json\"\nmarathon = [\"http://m1:8080\"]\n");
+        assertEquals("marathon", e.key());
+        assertTrue(e.problem().contains("apps_file"), e.problem());
+        assertTrue(e.getMessage().contains("marathon") && e.getMessage().contains("apps_file"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PacerConfig.builder()
+                .appsFile(dir.resolve("apps.json")).marathon(List.of(URI.create("http://m1:8080"))).build());
+    }
+
+    @Test
+    void everyIgnoredNixyKeyWarnsOnce() throws Exception {
+        Path file = write("nixy.toml", """
+                port = "8000"
+                xproxy = "proxy-1"
+                marathon = ["http://m1:8080"]
+                nginx_config = "/etc/nginx/nginx.conf"
+                nginx_template = "/opt/nixy/nginx.tmpl"
+                nginx_cmd = "nginx"
+                nginx_ignore_check = true
+                left_delimiter = "{{"
+                right_delimiter = "}}"
+
+                [statsd]
+                addr = "localhost:8125"
+                namespace = "nixy.my_mesos_cluster"
+                sample_rate = 100
+                """);
+        PacerConfig config = ConfigLoader.load(file);
+        List<String> keys = config.warnings().stream()
+                .map(w -> w.substring(file.toString().length() + 2, w.indexOf(": ignored")))
+                .toList();
+        assertEquals(List.of("nginx_config", "nginx_template", "nginx_cmd", "nginx_ignore_check", "left_delimiter",
+                "right_delimiter", "statsd"), keys);
+        assertEquals("proxy-1", config.xproxy());
+        assertEquals(8000, config.adminPort());
+    }
+
+    @Test
+    void warningsDoNotMakeConfigsDifferent() throws Exception {
+        assertEquals(load("port = 1"), load("port = 1\nnginx_cmd = \"nginx\"\n"));
+        PacerConfig warned = load("nginx_cmd = \"nginx\"");
+        assertEquals(warned.warnings(), warned.toBuilder().build().warnings());
+    }
+
+    @Test
+    void builderRefusesWhatCannotWork() {
+        PacerConfig.Builder b = PacerConfig.builder();
+        assertThrows(IllegalArgumentException.class, () -> b.adminPort(70000));
+        assertThrows(IllegalArgumentException.class, () -> b.streamWatchdog(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> b.marathonTimeout(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> b.resyncInterval(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> b.marathon(List.of(URI.create("m1:8080"))));
+        assertThrows(IllegalArgumentException.class, () -> b.marathon(List.of(URI.create("file:///x"))));
+    }
+}
