@@ -54,6 +54,12 @@ final class Keys {
         key("resync_interval", (d, v) -> d.config.resyncInterval(v.duration()));
         key("stream_watchdog", (d, v) -> d.config.streamWatchdog(v.positiveDuration()));
         key("marathon_timeout", (d, v) -> d.config.marathonTimeout(v.positiveDuration()));
+        // Stopping and logging.
+        key("shutdown_grace", (d, v) -> d.config.shutdownGrace(v.duration()));
+        key("access_log", (d, v) -> d.config.accessLog(v.flag()));
+        key("access_log_format", (d, v) -> d.config.accessLogFormat(v.oneOf(PacerConfig.LOG_FORMATS)));
+        key("log_level", (d, v) -> d.config.logLevel(v.oneOfIgnoringCase(PacerConfig.LOG_LEVELS)));
+        key("log_format", (d, v) -> d.config.logFormat(v.oneOf(PacerConfig.LOG_FORMATS)));
     }
 
     private static final String NGINX = "Pacer proxies by itself without Nginx";

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,6 +24,12 @@ public final class PacerConfig {
 
     /** Accepted values of {@code balance}. */
     static final List<String> BALANCERS = List.of("round_robin");
+
+    /** Accepted values of {@code access_log_format} and {@code log_format}. */
+    static final List<String> LOG_FORMATS = List.of("text", "json");
+
+    /** Accepted values of {@code log_level}, most severe first. */
+    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     private final InetSocketAddress listen;
     private final String xproxy;
@@ -50,6 +57,11 @@ public final class PacerConfig {
     private final Duration resyncInterval;
     private final Duration streamWatchdog;
     private final Duration marathonTimeout;
+    private final Duration shutdownGrace;
+    private final boolean accessLog;
+    private final String accessLogFormat;
+    private final String logLevel;
+    private final String logFormat;
     private final List<String> warnings;
 
     private PacerConfig(Builder b) {
@@ -82,6 +94,11 @@ public final class PacerConfig {
         resyncInterval = b.resyncInterval;
         streamWatchdog = b.streamWatchdog;
         marathonTimeout = b.marathonTimeout;
+        shutdownGrace = b.shutdownGrace;
+        accessLog = b.accessLog;
+        accessLogFormat = b.accessLogFormat;
+        logLevel = b.logLevel;
+        logFormat = b.logFormat;
         warnings = b.warnings;
     }
 
@@ -237,6 +254,34 @@ public final class PacerConfig {
     }
 
     /**
+     * {@code shutdown_grace}: how long in-flight requests may take to finish after SIGTERM before
+     * connections are closed; zero closes them at once. Default 30s.
+     */
+    public Duration shutdownGrace() {
+        return shutdownGrace;
+    }
+
+    /** {@code access_log}: whether one line is logged per request. Default false. */
+    public boolean accessLog() {
+        return accessLog;
+    }
+
+    /** {@code access_log_format}: "text" or "json" access log lines. Default text. */
+    public String accessLogFormat() {
+        return accessLogFormat;
+    }
+
+    /** {@code log_level}: the least severe level logged, in lower case: error, warn, info, debug or trace. Default info. */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** {@code log_format}: "text" or "json" log lines. Default text. */
+    public String logFormat() {
+        return logFormat;
+    }
+
+    /**
      * What the loader accepted but wants the operator to know, one line each, ready to log at
      * WARN (e.g. Nixy's Nginx-only keys, which are ignored). Empty for a config built in code.
      * Not part of {@link #equals}: two files meaning the same thing are equal configs.
@@ -283,7 +328,12 @@ public final class PacerConfig {
                 && adminPort == c.adminPort
                 && resyncInterval.equals(c.resyncInterval)
                 && streamWatchdog.equals(c.streamWatchdog)
-                && marathonTimeout.equals(c.marathonTimeout);
+                && marathonTimeout.equals(c.marathonTimeout)
+                && shutdownGrace.equals(c.shutdownGrace)
+                && accessLog == c.accessLog
+                && accessLogFormat.equals(c.accessLogFormat)
+                && logLevel.equals(c.logLevel)
+                && logFormat.equals(c.logFormat);
     }
 
     @Override
@@ -293,7 +343,8 @@ public final class PacerConfig {
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
                 retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, balance, marathon, user, pass,
-                realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout);
+                realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
+                accessLogFormat, logLevel, logFormat);
     }
 
     /**
@@ -327,7 +378,12 @@ public final class PacerConfig {
                 + ", port=" + adminPort
                 + ", resync_interval=" + resyncInterval
                 + ", stream_watchdog=" + streamWatchdog
-                + ", marathon_timeout=" + marathonTimeout + "}";
+                + ", marathon_timeout=" + marathonTimeout
+                + ", shutdown_grace=" + shutdownGrace
+                + ", access_log=" + accessLog
+                + ", access_log_format=" + accessLogFormat
+                + ", log_level=" + logLevel
+                + ", log_format=" + logFormat + "}";
     }
 
     /** {@code url} with its user info, if any, replaced by {@code ***}, for logs and status pages. */
@@ -369,6 +425,11 @@ public final class PacerConfig {
         private Duration resyncInterval = Duration.ofMinutes(5);
         private Duration streamWatchdog = Duration.ofSeconds(15);
         private Duration marathonTimeout = Duration.ofSeconds(10);
+        private Duration shutdownGrace = Duration.ofSeconds(30);
+        private boolean accessLog;
+        private String accessLogFormat = "text";
+        private String logLevel = "info";
+        private String logFormat = "text";
         private List<String> warnings = List.of();
 
         private Builder() { }
@@ -400,6 +461,11 @@ public final class PacerConfig {
             resyncInterval = c.resyncInterval;
             streamWatchdog = c.streamWatchdog;
             marathonTimeout = c.marathonTimeout;
+            shutdownGrace = c.shutdownGrace;
+            accessLog = c.accessLog;
+            accessLogFormat = c.accessLogFormat;
+            logLevel = c.logLevel;
+            logFormat = c.logFormat;
             warnings = c.warnings;
         }
 
@@ -563,6 +629,40 @@ public final class PacerConfig {
             return this;
         }
 
+        /** Zero closes connections at once on SIGTERM. */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = notNegative("shutdownGrace", shutdownGrace);
+            return this;
+        }
+
+        public Builder accessLog(boolean accessLog) {
+            this.accessLog = accessLog;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless "text" or "json" */
+        public Builder accessLogFormat(String accessLogFormat) {
+            this.accessLogFormat = oneOf("accessLogFormat", accessLogFormat, LOG_FORMATS);
+            return this;
+        }
+
+        /**
+         * Any case; kept in lower case.
+         *
+         * @throws IllegalArgumentException unless one of error, warn, info, debug and trace
+         */
+        public Builder logLevel(String logLevel) {
+            this.logLevel = oneOf("logLevel", Objects.requireNonNull(logLevel, "logLevel").toLowerCase(Locale.ROOT),
+                    LOG_LEVELS);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless "text" or "json" */
+        public Builder logFormat(String logFormat) {
+            this.logFormat = oneOf("logFormat", logFormat, LOG_FORMATS);
+            return this;
+        }
+
         /** The loader's warnings; see {@link PacerConfig#warnings()}. */
         Builder warnings(List<String> warnings) {
             this.warnings = List.copyOf(warnings);
@@ -577,6 +677,13 @@ public final class PacerConfig {
         /** @throws IllegalArgumentException when both {@code marathon} and {@code apps_file} are set */
         public PacerConfig build() {
             return new PacerConfig(this);
+        }
+
+        private static String oneOf(String name, String value, List<String> accepted) {
+            if (!accepted.contains(Objects.requireNonNull(value, name))) {
+                throw new IllegalArgumentException(name + ": " + Text.quote(value) + " is not one of " + accepted);
+            }
+            return value;
         }
 
         private static long notNegative(String name, long value) {

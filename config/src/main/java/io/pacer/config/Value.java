@@ -20,6 +20,7 @@ final class Value {
 
     private static final String DURATION = "a duration such as \"30s\" or a whole number of seconds";
     private static final String SIZE = "a size such as \"128m\" or a whole number of bytes";
+    private static final String FLAG = "true, false, \"on\" or \"off\"";
 
     private final JsonNode node;
     private final Path baseDir;
@@ -53,6 +54,39 @@ final class Value {
             throw new BadValue(Text.quote(value) + " is not supported; accepted: " + String.join(", ", accepted));
         }
         return value;
+    }
+
+    /** One of {@code accepted}, which are lower case, in any case; returned lower case. */
+    String oneOfIgnoringCase(List<String> accepted) throws BadValue {
+        String value = string();
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (!accepted.contains(lower)) {
+            throw new BadValue(Text.quote(value) + " is not supported; accepted: " + String.join(", ", accepted));
+        }
+        return lower;
+    }
+
+    /**
+     * A switch: a TOML boolean, or as Nginx writes it, the string {@code "on"} or {@code "off"};
+     * the strings {@code "true"} and {@code "false"} too. Strings in any case.
+     */
+    boolean flag() throws BadValue {
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (!node.isTextual()) {
+            throw wrongType(FLAG);
+        }
+        switch (node.textValue().toLowerCase(Locale.ROOT)) {
+            case "on":
+            case "true":
+                return true;
+            case "off":
+            case "false":
+                return false;
+            default:
+                throw new BadValue(Text.quote(node.textValue()) + " is not a switch; accepted: true, false, \"on\", \"off\"");
+        }
     }
 
     InetSocketAddress address() throws BadValue {

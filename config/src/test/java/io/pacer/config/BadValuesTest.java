@@ -106,6 +106,29 @@ class BadValuesTest {
         "balance = \"least_conn\"           | balance | \"least_conn\" is not supported; accepted: round_robin",
         "balance = \"ROUND_ROBIN\"          | balance | is not supported",
         "balance = 1                      | balance | must be a string, not an integer",
+        // shutdown_grace
+        "shutdown_grace = -1              | shutdown_grace | -1 is negative",
+        "shutdown_grace = \"soon\"        | shutdown_grace | \"soon\" is not a duration",
+        "shutdown_grace = 1.5             | shutdown_grace | 1.5 is not a whole number of seconds",
+        "shutdown_grace = \"300000d\"     | shutdown_grace | \"300000d\" is too large",
+        "shutdown_grace = true            | shutdown_grace | must be a duration such as \"30s\" or a whole number of seconds, not a boolean",
+        // access_log
+        "access_log = \"yes\"             | access_log | \"yes\" is not a switch; accepted: true, false, \"on\", \"off\"",
+        "access_log = \"\"                | access_log | \"\" is not a switch; accepted: true, false, \"on\", \"off\"",
+        "access_log = \" on\"             | access_log | \" on\" is not a switch",
+        "access_log = 1                   | access_log | must be true, false, \"on\" or \"off\", not an integer",
+        "access_log = [\"on\"]            | access_log | must be true, false, \"on\" or \"off\", not an array",
+        // access_log_format and log_format
+        "access_log_format = \"xml\"      | access_log_format | \"xml\" is not supported; accepted: text, json",
+        "access_log_format = \"JSON\"     | access_log_format | \"JSON\" is not supported; accepted: text, json",
+        "access_log_format = true         | access_log_format | must be a string, not a boolean",
+        "log_format = \"logfmt\"          | log_format | \"logfmt\" is not supported; accepted: text, json",
+        "log_format = []                  | log_format | must be a string, not an array",
+        // log_level
+        "log_level = \"verbose\"          | log_level | \"verbose\" is not supported; accepted: error, warn, info, debug, trace",
+        "log_level = \"warning\"          | log_level | \"warning\" is not supported; accepted: error, warn, info, debug, trace",
+        "log_level = \"info \"            | log_level | \"info \" is not supported",
+        "log_level = 3                    | log_level | must be a string, not an integer",
     })
     void badValueNamesFileKeyAndProblem(String toml, String key, String problem) throws IOException {
         ConfigException e = failure(toml + "\n");

@@ -1,0 +1,236 @@
+package io.pacer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code shutdown_grace}, {@code access_log}, {@code access_log_format}, {@code log_level} and {@code log_format}. */
+class ShutdownAndLoggingKeysTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return dir.resolve("pacer.toml");
+    }
+
+    private PacerConfig load(String toml) throws Exception {
+        return ConfigLoader.load(Files.writeString(file(), toml, StandardCharsets.UTF_8));
+    }
+
+    private ConfigException failure(String toml) throws IOException {
+        Path file = Files.writeString(file(), toml, StandardCharsets.UTF_8);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file, e.file());
+        return e;
+    }
+
+    @Test
+    void defaults() throws Exception {
+        for (PacerConfig config : List.of(PacerConfig.defaults(), load(""))) {
+            assertEquals(Duration.ofSeconds(30), config.shutdownGrace());
+            assertFalse(config.accessLog());
+            assertEquals("text", config.accessLogFormat());
+            assertEquals("info", config.logLevel());
+            assertEquals("text", config.logFormat());
+        }
+    }
+
+    @Test
+    void readsEveryKeyWrittenAsStrings() throws Exception {
+        PacerConfig config = load("""
+                shutdown_grace = "1m 30s"
+                access_log = "on"
+                access_log_format = "json"
+                log_level = "DEBUG"
+                log_format = "json"
+                """);
+        assertEquals(Duration.ofSeconds(90), config.shutdownGrace());
+        assertTrue(config.accessLog());
+        assertEquals("json", config.accessLogFormat());
+        assertEquals("debug", config.logLevel());
+        assertEquals("json", config.logFormat());
+    }
+
+    @Test
+    void readsTomlIntegersAndBooleans() throws Exception {
+        PacerConfig config = load("shutdown_grace = 5\naccess_log = true\n");
+        assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
+        assertTrue(config.accessLog());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "0            | PT0S",
+        "\"0\"        | PT0S",
+        "\"0s\"       | PT0S",
+        "\"1500ms\"   | PT1.5S",
+        "\"2m\"       | PT2M",
+        "60           | PT1M",
+    })
+    void shutdownGraceForms(String value, String expected) throws Exception {
+        assertEquals(Duration.parse(expected), load("shutdown_grace = " + value).shutdownGrace());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "true       | true",
+        "false      | false",
+        "\"on\"     | true",
+        "\"off\"    | false",
+        "\"true\"   | true",
+        "\"false\"  | false",
+        "\"ON\"     | true",
+        "\"Off\"    | false",
+        "\"TRUE\"   | true",
+    })
+    void accessLogForms(String value, boolean expected) throws Exception {
+        assertEquals(expected, load("access_log = " + value).accessLog());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "error | error",
+        "warn  | warn",
+        "info  | info",
+        "debug | debug",
+        "trace | trace",
+        "ERROR | error",
+        "Warn  | warn",
+        "InFo  | info",
+        "TRACE | trace",
+    })
+    void logLevelIgnoresCaseAndIsKeptInLowerCase(String value, String expected) throws Exception {
+        assertEquals(expected, load("log_level = \"" + value + "\"").logLevel());
+        assertEquals(expected, PacerConfig.builder().logLevel(value).build().logLevel());
+    }
+
+    @Test
+    void logLevelIsLowerCasedTheSameWayInEveryLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR")); // "INFO".toLowerCase() is "ınfo" here
+        try {
+            assertEquals("info", load("log_level = \"INFO\"").logLevel());
+            assertEquals("info", PacerConfig.builder().logLevel("INFO").build().logLevel());
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text", "json"})
+    void bothFormatsForBothLogs(String format) throws Exception {
+        PacerConfig config = load("access_log_format = \"" + format + "\"\nlog_format = \"" + format + "\"\n");
+        assertEquals(format, config.accessLogFormat());
+        assertEquals(format, config.logFormat());
+    }
+
+    @Test
+    void badAccessLogNamesFileKeyAndTheAcceptedValues() throws IOException {
+        ConfigException e = failure("access_log = \"yes\"\n");
+        assertEquals("access_log", e.key());
+        assertEquals(file() + ": access_log: \"yes\" is not a switch; accepted: true, false, \"on\", \"off\"",
+                e.getMessage());
+        assertEquals("must be true, false, \"on\" or \"off\", not an integer", failure("access_log = 1\n").problem());
+    }
+
+    @Test
+    void badLogLevelNamesFileKeyAndTheAcceptedValues() throws IOException {
+        ConfigException e = failure("log_level = \"verbose\"\n");
+        assertEquals("log_level", e.key());
+        assertEquals(file() + ": log_level: \"verbose\" is not supported; accepted: error, warn, info, debug, trace",
+                e.getMessage());
+    }
+
+    @Test
+    void badFormatsNameFileKeyAndTheAcceptedValues() throws IOException {
+        assertEquals(file() + ": log_format: \"logfmt\" is not supported; accepted: text, json",
+                failure("log_format = \"logfmt\"\n").getMessage());
+        assertEquals(file() + ": access_log_format: \"combined\" is not supported; accepted: text, json",
+                failure("access_log_format = \"combined\"\n").getMessage());
+    }
+
+    @Test
+    void negativeShutdownGraceNamesFileKeyAndProblem() throws IOException {
+        assertEquals(file() + ": shutdown_grace: -1 is negative", failure("shutdown_grace = -1\n").getMessage());
+    }
+
+    @Test
+    void misspelledKeysSuggestTheNewOnes() throws IOException {
+        assertEquals("unknown key (did you mean log_level?)", failure("log_levle = \"info\"").problem());
+        assertEquals("unknown key (did you mean access_log?)", failure("acces_log = true").problem());
+        assertEquals("unknown key (did you mean shutdown_grace?)", failure("shutdown_grase = 1").problem());
+    }
+
+    @Test
+    void everyNewKeyTakesPartInEqualsAndHashCode() {
+        PacerConfig base = PacerConfig.builder().xproxy("p").build();
+        List<PacerConfig> changed = List.of(
+                base.toBuilder().shutdownGrace(Duration.ofSeconds(31)).build(),
+                base.toBuilder().accessLog(true).build(),
+                base.toBuilder().accessLogFormat("json").build(),
+                base.toBuilder().logLevel("warn").build(),
+                base.toBuilder().logFormat("json").build());
+        for (PacerConfig c : changed) {
+            assertNotEquals(base, c, c.toString());
+            assertEquals(c, c.toBuilder().build());
+            assertEquals(c.hashCode(), c.toBuilder().build().hashCode());
+        }
+        assertEquals(base, base.toBuilder().logLevel("INFO").build());
+    }
+
+    @Test
+    void toBuilderKeepsEveryNewKey() {
+        PacerConfig config = PacerConfig.builder().shutdownGrace(Duration.ZERO).accessLog(true)
+                .accessLogFormat("json").logLevel("trace").logFormat("json").build().toBuilder().build();
+        assertEquals(Duration.ZERO, config.shutdownGrace());
+        assertTrue(config.accessLog());
+        assertEquals("json", config.accessLogFormat());
+        assertEquals("trace", config.logLevel());
+        assertEquals("json", config.logFormat());
+    }
+
+    @Test
+    void toStringUsesTomlKeyNames() {
+        String text = PacerConfig.builder().xproxy("p").accessLog(true).logLevel("Debug").build().toString();
+        assertTrue(text.contains("shutdown_grace=PT30S"), text);
+        assertTrue(text.contains("access_log=true"), text);
+        assertTrue(text.contains("access_log_format=text"), text);
+        assertTrue(text.contains("log_level=debug"), text);
+        assertTrue(text.contains("log_format=text"), text);
+    }
+
+    @Test
+    void builderRefusesWhatCannotWork() {
+        PacerConfig.Builder b = PacerConfig.builder();
+        assertThrows(IllegalArgumentException.class, () -> b.shutdownGrace(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> b.shutdownGrace(Duration.ofDays(200_000)));
+        assertThrows(NullPointerException.class, () -> b.shutdownGrace(null));
+        assertThrows(IllegalArgumentException.class, () -> b.accessLogFormat("combined"));
+        assertThrows(IllegalArgumentException.class, () -> b.accessLogFormat("JSON"));
+        assertThrows(NullPointerException.class, () -> b.accessLogFormat(null));
+        assertThrows(IllegalArgumentException.class, () -> b.logLevel("verbose"));
+        assertThrows(IllegalArgumentException.class, () -> b.logLevel(""));
+        assertThrows(NullPointerException.class, () -> b.logLevel(null));
+        assertThrows(IllegalArgumentException.class, () -> b.logFormat("logfmt"));
+        assertThrows(NullPointerException.class, () -> b.logFormat(null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.logFormat("xml"));
+        assertTrue(e.getMessage().startsWith("logFormat: \"xml\""), e.getMessage());
+        assertEquals(PacerConfig.defaults(), b.build());
+    }
+}
