@@ -64,15 +64,22 @@ public final class AdminApi {
     private final String realm;
     private final Discovery discovery;
     private final Supplier<String> metrics;
+    private final Supplier<String> notReady;
     private final Clock clock;
     private volatile long tableVersion = -1;
     private volatile Instant tableSince;
 
-    public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics, Clock clock) {
+    /**
+     * @param notReady why this instance should get no traffic now (no table yet, draining), or
+     *     {@code null} when it should: {@code /v1/health} then answers 503
+     */
+    public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
+                    Supplier<String> notReady, Clock clock) {
         this.xproxy = xproxy;
         this.realm = realm == null ? "" : realm;
         this.discovery = discovery;
         this.metrics = metrics;
+        this.notReady = notReady;
         this.clock = clock;
         this.tableSince = clock.instant();
     }
@@ -106,11 +113,16 @@ public final class AdminApi {
             anyHealthy |= e.healthy();
             list.add(ordered("Endpoint", e.url(), "Healthy", e.healthy(), "Message", e.message()));
         }
+        String reason = notReady.get();
         Map<String, Object> body = ordered(
                 "Config", ordered("Healthy", true, "Message", "OK"),
                 "Template", ordered("Healthy", true, "Message", "OK (Pacer renders no template)"),
-                "Endpoints", list);
-        return json(anyHealthy ? 200 : 500, body);
+                "Endpoints", list,
+                "Ready", ordered("Healthy", reason == null, "Message", reason == null ? "OK" : reason));
+        // Nixy's 500 when no Marathon answers; 503 tells a load balancer to keep traffic away
+        // from an instance with no table yet or one that is draining.
+        int status = !anyHealthy ? 500 : reason != null ? 503 : 200;
+        return json(status, body);
     }
 
     private Map<String, Object> config() {

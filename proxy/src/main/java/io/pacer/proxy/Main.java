@@ -3,14 +3,8 @@ package io.pacer.proxy;
 import io.pacer.config.ConfigException;
 import io.pacer.config.ConfigLoader;
 import io.pacer.config.PacerConfig;
-import io.pacer.core.RouteTable;
-import io.pacer.discovery.AppsFileSource;
-import io.pacer.discovery.MarathonFormatException;
-import io.pacer.discovery.RouteOptions;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,11 +70,14 @@ public final class Main {
             err.println("pacer: configuration error: " + e.getMessage());
             return EXIT_CONFIG;
         }
+        LogSetup.apply(config.logLevel(), config.logFormat());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        for (String warning : config.warnings()) {
+            log.warn("{}: {}", file, warning);
+        }
+        Pacer pacer;
         try {
-            PacerServer server = start(config, file);
-            // Event loop threads are daemons: the main thread keeps the JVM up until the server closes.
-            server.awaitClose();
-            return -1;
+            pacer = Pacer.start(config, file);
         } catch (ConfigException e) {
             err.println("pacer: configuration error: " + e.getMessage());
             return EXIT_CONFIG;
@@ -88,50 +85,26 @@ public final class Main {
             err.println("pacer: cannot start: " + e);
             return 1;
         }
-    }
-
-    private static PacerServer start(PacerConfig config, Path file) throws Exception {
-        Logger log = LoggerFactory.getLogger(Main.class);
-        AtomicReference<PacerServer> server = new AtomicReference<>();
-        AppsFileSource source = null;
-        RouteTable initial = RouteTable.empty();
-        String discovery = "none (every request answers 503)";
-        if (config.appsFile().isPresent()) {
-            Path apps = config.appsFile().get();
-            source = new AppsFileSource(apps, table -> {
-                PacerServer s = server.get();
-                if (s != null) {
-                    s.updateRoutes(table);
-                }
-            }, RouteOptions.defaults());
-            try {
-                source.start();
-            } catch (IOException | MarathonFormatException e) {
-                source.close();
-                String problem = e.getMessage() != null && e.getMessage().contains(apps.toString())
-                        ? e.getMessage() : apps + ": " + e.getMessage();
-                throw new ConfigException(file, "apps_file", problem, e);
-            }
-            initial = source.current();
-            discovery = "apps file " + apps;
-        }
-        PacerServer running = PacerServer.start(config, initial);
-        server.set(running);
-        // A table published between start() and set() would be lost without this second look.
-        if (source != null && source.current() != initial) {
-            running.updateRoutes(source.current());
-        }
-        log.info("pacer {} listening on {} ({}), {} routes, discovery: {}", version(), running.localAddress(),
-                running.transportName(), running.routes().routes().size(), discovery);
-        AppsFileSource toClose = source;
+        // SIGTERM and SIGINT run this hook: drain, then exit 0, as a clean stop should.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping");
-            if (toClose != null) {
-                toClose.close();
+            int status = 0;
+            try {
+                pacer.shutdown();
+            } catch (RuntimeException e) {
+                log.error("shutdown failed", e);
+                status = 1;
+            } finally {
+                LogSetup.flush();
+                Runtime.getRuntime().halt(status);
             }
-            running.close();
         }, "pacer-shutdown"));
-        return running;
+        try {
+            // Event loop threads are daemons: the main thread keeps the JVM up until the server stops.
+            pacer.awaitStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
     }
 
     static String version() {

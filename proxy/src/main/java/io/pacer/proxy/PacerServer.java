@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ public final class PacerServer implements AutoCloseable {
     private final TrafficStats stats = new TrafficStats();
     private final ChannelGroup clients;
     private volatile boolean draining;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel serverChannel;
     private volatile RouteTable routes;
 
@@ -198,6 +200,9 @@ public final class PacerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         clients.close();
         serverChannel.close().syncUninterruptibly();
         pools.closeAll();

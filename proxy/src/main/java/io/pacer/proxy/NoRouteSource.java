@@ -1,0 +1,64 @@
+package io.pacer.proxy;
+
+import io.pacer.core.App;
+import io.pacer.core.RouteTable;
+import io.pacer.proxy.metrics.DiscoveryMetricsSource;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Neither Marathon nor an apps file: every request answers 503, which the startup line says. */
+final class NoRouteSource implements RouteSource {
+
+    @Override
+    public void start(Consumer<RouteTable> sink) { }
+
+    @Override
+    public boolean loaded() {
+        return true;
+    }
+
+    @Override
+    public String source() {
+        return "none (set marathon or apps_file; every request answers 503)";
+    }
+
+    @Override
+    public RouteTable table() {
+        return RouteTable.empty();
+    }
+
+    @Override
+    public List<App> apps() {
+        return List.of();
+    }
+
+    @Override
+    public Map<String, Map<String, Object>> details() {
+        return Map.of();
+    }
+
+    @Override
+    public List<AdminApi.Endpoint> endpoints() {
+        return List.of();
+    }
+
+    @Override
+    public Instant lastSync() {
+        return null;
+    }
+
+    @Override
+    public boolean requestResync() {
+        return true;
+    }
+
+    @Override
+    public DiscoveryMetricsSource metrics() {
+        return null;
+    }
+
+    @Override
+    public void close() { }
+}

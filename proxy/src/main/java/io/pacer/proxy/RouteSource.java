@@ -1,0 +1,24 @@
+package io.pacer.proxy;
+
+import io.pacer.core.RouteTable;
+import io.pacer.proxy.metrics.DiscoveryMetricsSource;
+import java.util.function.Consumer;
+
+/**
+ * Where route tables come from, as the process sees it: Marathon, an apps file, or nothing.
+ * Adapts each discovery source to the admin API and to the metrics.
+ */
+interface RouteSource extends AdminApi.Discovery, AutoCloseable {
+
+    /** Starts publishing tables to {@code sink}; the file source publishes its first one before returning. */
+    void start(Consumer<RouteTable> sink) throws Exception;
+
+    /** Whether a first table has been loaded, so the instance may take traffic. */
+    boolean loaded();
+
+    /** Discovery's state for the {@code pacer_marathon_*} metrics; {@code null} when there is none. */
+    DiscoveryMetricsSource metrics();
+
+    @Override
+    void close();
+}

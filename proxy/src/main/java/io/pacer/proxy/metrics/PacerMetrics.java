@@ -1,0 +1,447 @@
+package io.pacer.proxy.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pacer.core.App;
+import io.pacer.core.RetryCondition;
+import io.pacer.core.RouteTable;
+import io.pacer.proxy.PacerServer;
+import io.pacer.proxy.RequestObserver;
+import io.pacer.proxy.RequestRecord;
+import io.pacer.proxy.TrafficStats;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pacer's Prometheus metrics: a Micrometer {@link PrometheusMeterRegistry} fed by the data plane
+ * (as its {@link RequestObserver}), by the route table, by the traffic counters and by discovery,
+ * rendered by {@link #scrape()} for {@code /metrics} and {@code /v1/metrics}.
+ *
+ * <h2>Metrics</h2>
+ * <pre>
+ * pacer_requests_total{app,status_class}        counter   status_class 1xx..5xx
+ * pacer_request_duration_seconds{app}           histogram whole request, 1 ms..30 s buckets
+ * pacer_upstream_duration_seconds{app}          histogram the answering attempt; only when a task answered
+ * pacer_retries_total{app,reason}               counter   reason: error|timeout|invalid_header|status
+ * pacer_requests_exhausted_total{app}           counter
+ * pacer_app_tasks{app}                          gauge     tasks in the current route table
+ * pacer_route_table_version                     gauge
+ * pacer_client_connections                      gauge
+ * pacer_upstream_connections                    gauge     busy and idle
+ * pacer_upstream_idle_connections               gauge
+ * pacer_websocket_tunnels                       gauge
+ * pacer_client_received_bytes_total             counter   heads and bodies read from clients
+ * pacer_client_sent_bytes_total                 counter   heads and bodies written to clients
+ * pacer_marathon_stream_connected               gauge     0 or 1
+ * pacer_marathon_events_total{type}             counter   at most 64 types, then type="other"
+ * pacer_marathon_malformed_events_total         counter
+ * pacer_marathon_resyncs_total                  counter
+ * pacer_marathon_resync_duration_seconds        gauge     the last successful sync; NaN before the first
+ * pacer_marathon_sync_failures_total{cause}     counter   at most 64 causes, then cause="other"
+ * pacer_marathon_last_sync_age_seconds          gauge     +Inf before the first successful sync
+ * jvm_*, process_*, system_*                              Micrometer's JVM and process binders
+ * process_cpu_seconds_total                     counter   replaces Micrometer's process_cpu_time_ns_total
+ * system_available_processors                   gauge     Micrometer's system_cpu_count, renamed for promtool
+ * </pre>
+ * Timers also publish Micrometer's {@code _max} gauge ({@code pacer_request_duration_seconds_max}).
+ *
+ * <h2>Labels</h2>
+ * {@code app} is the Marathon app id; Pacer's own answers (no route, bad request ...) are
+ * {@code app="none"} ({@link #NO_APP}; Marathon ids start with a slash, so it cannot clash).
+ * Retry reasons: {@link RetryCondition#ERROR} is {@code error} (refused, reset, failed while
+ * sending), {@code TIMEOUT} is {@code timeout}, {@code INVALID_HEADER} is {@code invalid_header},
+ * every {@code HTTP_xxx} is {@code status}. Statuses outside 100-599 count as {@code 5xx}. No path,
+ * task, method or client label: the series count is bounded by the apps in the route table.
+ *
+ * <h2>Lifecycle of app series</h2>
+ * {@link #updateRoutes} registers every app of the table (zero-valued series included) and removes
+ * every meter of apps that left it. A request of a departed app that finishes after the swap
+ * registers that app again, until the next swap removes it. An app left without tasks is not in
+ * the table ({@link RouteTable.Builder#add}), so it loses its series too and starts from zero when
+ * it comes back: Prometheus' {@code rate()} and {@code increase()} handle such resets.
+ *
+ * <h2>Cost on the event loop</h2>
+ * {@link #requestFinished} and {@link #retried} do a {@link ConcurrentHashMap} lookup by app id
+ * and increment pre-registered meters; they allocate no tags and take no lock (except the first
+ * time an unknown app is seen).
+ *
+ * <h2>Wiring</h2>
+ * <pre>{@code
+ * PacerMetrics metrics = new PacerMetrics(discoverySupplier);   // or new PacerMetrics()
+ * metrics.updateRoutes(initial);
+ * PacerServer server = PacerServer.start(config, initial, metrics);
+ * metrics.bindTraffic(server.stats());
+ * source listener: table -> { server.updateRoutes(table); metrics.updateRoutes(table); }
+ * admin: new AdminApi(..., metrics::scrape, clock)
+ * }</pre>
+ */
+public final class PacerMetrics implements RequestObserver, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PacerMetrics.class);
+
+    /** The {@code app} label of requests Pacer answered itself. */
+    public static final String NO_APP = "none";
+
+    /** Distinct values of an externally fed label ({@code type}, {@code cause}) before {@code other}. */
+    public static final int MAX_LABEL_VALUES = 64;
+
+    /** What {@link #scrape()} renders: the Prometheus text exposition format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final int[] RETRY_REASON_INDEX = new int[RetryCondition.values().length];
+
+    static {
+        for (RetryCondition c : RetryCondition.values()) {
+            RETRY_REASON_INDEX[c.ordinal()] = switch (c) {
+                case ERROR -> 0;
+                case TIMEOUT -> 1;
+                case INVALID_HEADER -> 2;
+                default -> 3; // HTTP_xxx
+            };
+        }
+    }
+
+    private final PrometheusMeterRegistry registry;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, AppMeters> apps = new ConcurrentHashMap<>();
+    private final AppMeters none;
+    private final Object lock = new Object();
+    private final JvmGcMetrics gcMetrics;
+    private volatile TrafficStats traffic;
+    private volatile long tableVersion;
+
+    // Discovery, sampled under scrapeLock at each scrape.
+    private final Supplier<? extends DiscoveryMetricsSource> discovery;
+    private final Object scrapeLock = new Object();
+    private final LabeledCounters events;
+    private final LabeledCounters syncFailures;
+    private volatile boolean streamConnected;
+    private volatile long malformedEvents;
+    private volatile long resyncs;
+    private volatile Duration lastResyncDuration;
+    private volatile Instant lastSyncSuccess;
+
+    /** Metrics without discovery (an apps file, or none): no {@code pacer_marathon_*} series. */
+    public PacerMetrics() {
+        this(null, Clock.systemUTC());
+    }
+
+    /**
+     * @param discovery called once per {@link #scrape()} for discovery's state; {@code null} for no
+     *     {@code pacer_marathon_*} metrics. It may return {@code null} while discovery is not up
+     *     yet (the previous values stay).
+     */
+    public PacerMetrics(Supplier<? extends DiscoveryMetricsSource> discovery) {
+        this(discovery, Clock.systemUTC());
+    }
+
+    /** As {@link #PacerMetrics(Supplier)}; {@code clock} is what the last sync's age is measured against. */
+    public PacerMetrics(Supplier<? extends DiscoveryMetricsSource> discovery, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.discovery = discovery;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Filters first: Micrometer applies them to meters registered after them only.
+        // Micrometer's process.cpu.time counts nanoseconds (process_cpu_time_ns_total); Prometheus
+        // names this process_cpu_seconds_total, in seconds.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        // system_cpu_count reads like a histogram's series to Prometheus (promtool check metrics
+        // rejects a gauge ending in _count): published as system_available_processors.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.available.processors") : id;
+            }
+        });
+        this.none = new AppMeters(registry, NO_APP, false);
+        bindTrafficMeters();
+        Gauge.builder("pacer.route.table.version", this, m -> m.tableVersion)
+                .description("Version of the route table in force")
+                .strongReference(true)
+                .register(registry);
+        if (discovery != null) {
+            events = new LabeledCounters(registry, "pacer.marathon.events", "type",
+                    "Marathon events received, by type", MAX_LABEL_VALUES);
+            syncFailures = new LabeledCounters(registry, "pacer.marathon.sync.failures", "cause",
+                    "Failed syncs with Marathon, by cause", MAX_LABEL_VALUES);
+            bindDiscoveryMeters();
+        } else {
+            events = null;
+            syncFailures = null;
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            // FunctionCounter holds its object weakly, so the bean is captured by the function instead.
+            FunctionCounter.builder("process.cpu", this, m -> os.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the JVM process")
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private void bindTrafficMeters() {
+        Gauge.builder("pacer.client.connections", this, m -> m.trafficValue(TrafficStats::clientConnections))
+                .description("Client connections open")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("pacer.upstream.connections", this, m -> m.trafficValue(TrafficStats::upstreamConnections))
+                .description("Connections to tasks open, busy and idle")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("pacer.upstream.idle.connections", this,
+                        m -> m.trafficValue(TrafficStats::idleUpstreamConnections))
+                .description("Connections to tasks idle in the pools")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("pacer.websocket.tunnels", this, m -> m.trafficValue(TrafficStats::tunnels))
+                .description("WebSocket (upgraded) connections being relayed")
+                .strongReference(true)
+                .register(registry);
+        // FunctionCounter holds its object weakly: this is held by whoever scrapes.
+        FunctionCounter.builder("pacer.client.received", this, m -> m.trafficValue(TrafficStats::bytesIn))
+                .description("Bytes read from clients, heads and bodies")
+                .baseUnit("bytes")
+                .register(registry);
+        FunctionCounter.builder("pacer.client.sent", this, m -> m.trafficValue(TrafficStats::bytesOut))
+                .description("Bytes written to clients, heads and bodies")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    private double trafficValue(java.util.function.ToLongFunction<TrafficStats> getter) {
+        TrafficStats t = traffic;
+        return t == null ? 0 : getter.applyAsLong(t);
+    }
+
+    private void bindDiscoveryMeters() {
+        Gauge.builder("pacer.marathon.stream.connected", this, m -> m.streamConnected ? 1 : 0)
+                .description("1 while an event stream from Marathon is open, else 0")
+                .strongReference(true)
+                .register(registry);
+        FunctionCounter.builder("pacer.marathon.malformed.events", this, m -> m.malformedEvents)
+                .description("Marathon events whose data could not be read")
+                .register(registry);
+        FunctionCounter.builder("pacer.marathon.resyncs", this, m -> m.resyncs)
+                .description("Full syncs with Marathon (/v2/apps requests)")
+                .register(registry);
+        Gauge.builder("pacer.marathon.resync.duration", this, PacerMetrics::resyncSeconds)
+                .description("How long the last successful sync took; NaN before the first")
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("pacer.marathon.last.sync.age", this, PacerMetrics::lastSyncAgeSeconds)
+                .description("Time since the last successful sync ended; +Inf before the first")
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private double resyncSeconds() {
+        Duration d = lastResyncDuration;
+        return d == null ? Double.NaN : d.toNanos() / 1e9;
+    }
+
+    private double lastSyncAgeSeconds() {
+        Instant last = lastSyncSuccess;
+        if (last == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return Math.max(0, Duration.between(last, clock.instant()).toNanos() / 1e9);
+    }
+
+    // ---- data plane --------------------------------------------------------------------------
+
+    /** Reads connection and byte counts from {@code stats} (until then they read 0). */
+    public void bindTraffic(TrafficStats stats) {
+        this.traffic = Objects.requireNonNull(stats, "stats");
+    }
+
+    /** {@link #bindTraffic} with the server's counts and {@link #updateRoutes} with its table. */
+    public void bind(PacerServer server) {
+        bindTraffic(server.stats());
+        updateRoutes(server.routes());
+    }
+
+    @Override
+    public void requestFinished(RequestRecord record) {
+        String appId = record.appId();
+        AppMeters m = appId == null ? none : meters(appId);
+        m.requests[statusClassIndex(record.status())].increment();
+        m.requestDuration.record(record.totalNanos(), TimeUnit.NANOSECONDS);
+        if (m.upstreamDuration != null) {
+            if (record.task() != null) {
+                m.upstreamDuration.record(record.upstreamNanos(), TimeUnit.NANOSECONDS);
+            }
+            if (record.exhausted()) {
+                m.exhausted.increment();
+            }
+        }
+    }
+
+    @Override
+    public void retried(String appId, RetryCondition reason) {
+        if (appId == null || reason == null) {
+            return;
+        }
+        meters(appId).retries[RETRY_REASON_INDEX[reason.ordinal()]].increment();
+    }
+
+    /** 0 for 1xx ... 4 for 5xx; statuses outside 100-599 count as 5xx. */
+    static int statusClassIndex(int status) {
+        return status >= 100 && status < 600 ? status / 100 - 1 : 4;
+    }
+
+    /** The {@code reason} label of a retry for {@code condition}. */
+    public static String retryReason(RetryCondition condition) {
+        return AppMeters.RETRY_REASONS[RETRY_REASON_INDEX[condition.ordinal()]];
+    }
+
+    private AppMeters meters(String appId) {
+        AppMeters m = apps.get(appId);
+        return m != null ? m : register(appId);
+    }
+
+    /** Registers an app met on the request path that the current table does not list (yet). */
+    private AppMeters register(String appId) {
+        synchronized (lock) {
+            AppMeters m = apps.get(appId);
+            if (m == null) {
+                m = new AppMeters(registry, appId, true);
+                apps.put(appId, m);
+            }
+            return m;
+        }
+    }
+
+    // ---- route table -------------------------------------------------------------------------
+
+    /**
+     * Takes a new route table: its version, the task count of each app, and series for every app in
+     * it; every meter of an app no longer in it is removed. Call on every table swap.
+     */
+    public void updateRoutes(RouteTable table) {
+        Objects.requireNonNull(table, "table");
+        synchronized (lock) {
+            Set<String> ids = new HashSet<>();
+            for (App app : table.apps()) {
+                ids.add(app.id());
+                AppMeters m = apps.get(app.id());
+                if (m == null) {
+                    m = new AppMeters(registry, app.id(), true);
+                    apps.put(app.id(), m);
+                }
+                m.tasks = app.tasks().size();
+            }
+            for (Iterator<Map.Entry<String, AppMeters>> it = apps.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, AppMeters> e = it.next();
+                if (!ids.contains(e.getKey())) {
+                    it.remove();
+                    e.getValue().removeFrom(registry);
+                }
+            }
+            tableVersion = table.version();
+        }
+    }
+
+    /** {@link #updateRoutes} as a listener. */
+    public Consumer<RouteTable> routeSink() {
+        return this::updateRoutes;
+    }
+
+    // ---- exposition --------------------------------------------------------------------------
+
+    /**
+     * Samples discovery, then renders every metric in the Prometheus text format 0.0.4
+     * ({@link #CONTENT_TYPE}). Safe from any thread; concurrent scrapes sample one at a time.
+     */
+    public String scrape() {
+        synchronized (scrapeLock) {
+            sampleDiscovery();
+            return registry.scrape(CONTENT_TYPE);
+        }
+    }
+
+    private void sampleDiscovery() {
+        if (discovery == null) {
+            return;
+        }
+        DiscoveryMetricsSource s;
+        try {
+            s = discovery.get();
+            if (s == null) {
+                return;
+            }
+            boolean connected = s.streamConnected();
+            Map<String, Long> byType = s.eventsByType();
+            long malformed = s.malformedEvents();
+            long syncs = s.resyncs();
+            Duration resyncDuration = s.lastResyncDuration();
+            Map<String, Long> failures = s.syncFailures();
+            Instant lastSync = s.lastSyncSuccess();
+            events.update(byType == null ? Map.of() : byType);
+            syncFailures.update(failures == null ? Map.of() : failures);
+            streamConnected = connected;
+            malformedEvents = malformed;
+            resyncs = syncs;
+            lastResyncDuration = resyncDuration;
+            lastSyncSuccess = lastSync;
+        } catch (RuntimeException e) {
+            log.warn("could not read discovery status for metrics; keeping the previous values", e);
+        }
+    }
+
+    /** The registry, for tests and for binding more meters. Render it with {@link #scrape()}. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Apps with series right now, {@link #NO_APP} excluded. */
+    int appCount() {
+        return apps.size();
+    }
+
+    /** Distinct {@code type} labels of {@code pacer_marathon_events_total}, {@code other} excluded. */
+    int eventTypeLabels() {
+        synchronized (scrapeLock) {
+            return events == null ? 0 : events.ownKeys();
+        }
+    }
+
+    /** Stops the JVM GC listener and closes the registry. */
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}
