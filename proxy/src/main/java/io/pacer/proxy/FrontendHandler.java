@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -50,7 +51,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest ownRequest;
     private long ownRequestNanos;
     private ProxyExchange exchange;
-    private ScheduledFuture<?> idleTimer;
+    /**
+     * One timer per connection, for the idle deadline and the exchange's timeouts alike. It fires
+     * at the earliest deadline known when it was set; later deadlines just move a field, so a
+     * keep-alive connection schedules about one task per idle period, not one per request.
+     */
+    private ScheduledFuture<?> timer;
+    private long timerAtNanos;
+    /** When an idle connection closes; 0 while a request is being read or served. */
+    private long idleDeadlineNanos;
     /** After an early answer to a bodiless request: drop its end marker, then read the next one. */
     private boolean skippingBody;
     private boolean closing;
@@ -167,10 +176,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         boolean webSocket = ProxyHeaders.isWebSocketUpgrade(request);
         ownRequest = null;
+        HttpVersion clientVersion = request.protocolVersion();
+        String clientUri = request.uri();
         HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp,
                 match.app().task(0, 0).address(), webSocket);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), observer,
-                clientIp, request, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
+                clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }
 
@@ -244,8 +255,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void becomeTunnel(Channel upstream) {
-        cancelIdle();
+        stopTimer();
         Channel client = ctx.channel();
+        upstream.pipeline().remove(UpstreamPool.IDLE_GUARD);
         upstream.pipeline().remove(UpstreamPool.HANDLER);
         client.pipeline().remove(PacerServer.FLOW);
         client.pipeline().remove(this);
@@ -263,21 +275,49 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void armIdle(long nanos) {
-        cancelIdle();
-        idleTimer = ctx.executor().schedule(this::onIdle, nanos, TimeUnit.NANOSECONDS);
+        idleDeadlineNanos = System.nanoTime() + nanos;
+        checkTimeoutsAt(idleDeadlineNanos);
     }
 
     private void cancelIdle() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
+        idleDeadlineNanos = 0;
+    }
+
+    /** Makes sure the timer fires no later than {@code deadline}. */
+    void checkTimeoutsAt(long deadline) {
+        if (timer != null) {
+            if (timerAtNanos - deadline <= 0) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAtNanos = deadline;
+        timer = ctx.executor().schedule(this::onTimer, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        long now = System.nanoTime();
+        if (exchange != null) {
+            long next = exchange.checkTimeouts(now);
+            if (next != 0 && exchange != null) {
+                checkTimeoutsAt(next);
+            }
+        }
+        if (idleDeadlineNanos != 0 && exchange == null && !closing) {
+            if (now - idleDeadlineNanos >= 0) {
+                closeNow();
+            } else {
+                checkTimeoutsAt(idleDeadlineNanos);
+            }
         }
     }
 
-    private void onIdle() {
-        idleTimer = null;
-        if (exchange == null) {
-            closeNow();
+    private void stopTimer() {
+        idleDeadlineNanos = 0;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
         }
     }
 
@@ -336,7 +376,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelIdle();
+        stopTimer();
         if (exchange != null) {
             exchange.onClientClosed();
             exchange = null;

@@ -1,7 +1,6 @@
 package io.pacer.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.pacer.core.App;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
@@ -80,24 +78,24 @@ final class ProxyExchange implements UpstreamListener {
     private long lastUpstreamNanos;
     private long lastClientReadNanos;
     private long clientBlockedSinceNanos;
-    private ScheduledFuture<?> timer;
+    private long upstreamBlockedSinceNanos;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
-                  RequestObserver observer, String clientIp, HttpRequest request, HttpRequest upstreamRequest,
-                  boolean hasBody, boolean webSocket, boolean clientKeepAlive, App app) {
+                  RequestObserver observer, String clientIp, HttpVersion clientVersion, String clientUri,
+                  HttpRequest upstreamRequest, boolean hasBody, boolean webSocket, boolean clientKeepAlive, App app) {
         this.frontend = frontend;
         this.observer = observer;
         this.clientIp = clientIp;
-        this.uri = request.uri();
+        this.uri = clientUri;
         this.client = client;
         this.settings = settings;
         this.pool = pool;
         this.upstreamRequest = upstreamRequest;
-        this.method = request.method().name();
+        this.method = upstreamRequest.method().name();
         this.headRequest = "HEAD".equals(method);
         this.webSocket = webSocket;
         this.clientKeepAlive = clientKeepAlive;
-        this.clientVersion = request.protocolVersion();
+        this.clientVersion = clientVersion;
         this.app = app;
         this.start = app.nextStart();
         this.startedNanos = System.nanoTime();
@@ -111,7 +109,7 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     void start() {
-        armTimer();
+        frontend.checkTimeoutsAt(System.nanoTime() + checkPeriodNanos());
         // Take the first body part (or the end marker of a bodiless request) while connecting.
         client.read();
         startAttempt();
@@ -123,6 +121,7 @@ final class ProxyExchange implements UpstreamListener {
         headWritten = false;
         requestSent = false;
         written = 0;
+        upstreamBlockedSinceNanos = 0;
         attempts++;
         attemptStartedNanos = System.nanoTime();
         Future<UpstreamConnection> acquired = pool.acquire(app.task(start, attempts - 1));
@@ -153,25 +152,10 @@ final class ProxyExchange implements UpstreamListener {
         lastUpstreamNanos = System.nanoTime();
         requestSent = true;
         headWritten = true;
-        ch.write(upstreamRequest).addListener(writeListener(conn));
+        // Void promises: a failed write reaches UpstreamConnection.exceptionCaught, which ends the attempt.
+        ch.write(upstreamRequest, ch.voidPromise());
         writeBody();
         readClientIfReady();
-    }
-
-    private ChannelFutureListener writeListener(UpstreamConnection conn) {
-        return f -> {
-            if (f.isSuccess()) {
-                lastUpstreamNanos = System.nanoTime();
-            } else {
-                // A write can fail inside the write call itself; handling the failure later keeps
-                // the writer's loop from seeing the exchange change under it.
-                client.executor().execute(() -> {
-                    if (conn == upstream && !done) {
-                        onAttemptFailed(RetryCondition.ERROR, f.cause());
-                    }
-                });
-            }
-        };
     }
 
     /** Writes the body parts the current attempt has not had yet, then flushes. */
@@ -181,7 +165,10 @@ final class ProxyExchange implements UpstreamListener {
         int size = body.size();
         for (int i = written; i < size; i++) {
             HttpContent part = body.get(i);
-            ch.write(replayable ? part.retainedDuplicate() : part).addListener(writeListener(conn));
+            ch.write(replayable ? part.retainedDuplicate() : part, ch.voidPromise());
+        }
+        if (requestComplete) {
+            lastUpstreamNanos = System.nanoTime(); // the read timeout runs from the end of the request
         }
         if (replayable) {
             written = size;
@@ -275,6 +262,12 @@ final class ProxyExchange implements UpstreamListener {
 
     @Override
     public void onUpstreamWritabilityChanged() {
+        if (upstream != null && !upstream.channel().isWritable()) {
+            upstreamBlockedSinceNanos = System.nanoTime();
+        } else {
+            upstreamBlockedSinceNanos = 0;
+            lastUpstreamNanos = System.nanoTime();
+        }
         readClientIfReady();
     }
 
@@ -307,7 +300,7 @@ final class ProxyExchange implements UpstreamListener {
         upgrading = code == 101;
         closeDelimited = ProxyHeaders.toClient(response, headRequest, clientVersion,
                 clientKeepAlive && requestComplete && !frontend.draining(), settings.xproxy);
-        client.write(response);
+        client.write(response, client.voidPromise());
     }
 
     @Override
@@ -326,7 +319,7 @@ final class ProxyExchange implements UpstreamListener {
             return;
         }
         bytesOut += content.content().readableBytes();
-        client.write(content);
+        client.write(content, client.voidPromise());
         if (last) {
             finishResponse();
         } else if (!client.channel().isWritable()) {
@@ -347,9 +340,9 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     @Override
-    public void onUpstreamClosed(Throwable cause) {
-        if (done) {
-            return;
+    public void onUpstreamClosed(UpstreamConnection connection, Throwable cause) {
+        if (done || connection != upstream) {
+            return; // an attempt this exchange has already left
         }
         upstream = null;
         if (responseStarted) {
@@ -361,7 +354,6 @@ final class ProxyExchange implements UpstreamListener {
 
     private void finishResponse() {
         done = true;
-        cancelTimer();
         UpstreamConnection conn = upstream;
         upstream = null;
         if (conn != null) {
@@ -400,7 +392,6 @@ final class ProxyExchange implements UpstreamListener {
 
     private void establishTunnel() {
         done = true;
-        cancelTimer();
         UpstreamConnection conn = upstream;
         upstream = null;
         releaseBody();
@@ -418,7 +409,6 @@ final class ProxyExchange implements UpstreamListener {
             return;
         }
         done = true;
-        cancelTimer();
         if (upstream != null) {
             upstream.close();
             upstream = null;
@@ -432,7 +422,6 @@ final class ProxyExchange implements UpstreamListener {
 
     private void respondAndFinish(HttpResponseStatus answer) {
         done = true;
-        cancelTimer();
         releaseBody();
         status = answer.code();
         answeredBy = null;
@@ -448,7 +437,6 @@ final class ProxyExchange implements UpstreamListener {
     private void abort(String why, Throwable cause) {
         log.debug("{} {}: {}", method, app.id(), why, cause);
         done = true;
-        cancelTimer();
         if (upstream != null) {
             upstream.close();
             upstream = null;
@@ -468,30 +456,22 @@ final class ProxyExchange implements UpstreamListener {
 
     // ---- timeouts ------------------------------------------------------------------------------
 
-    private void armTimer() {
-        long delay = Math.min(settings.readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
-        timer = client.executor().schedule(this::checkTimeouts, Math.max(delay / 4, TimeUnit.MILLISECONDS.toNanos(10)),
-                TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+    /** How often timeouts are checked: a few times per shortest timeout. */
+    private long checkPeriodNanos() {
+        long shortest = Math.min(settings.readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
+        return Math.max(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10));
     }
 
     /**
-     * Runs a few times per timeout period. Nginx semantics: the read timeout is between two reads
+     * Called by the connection's timer a few times per timeout period; returns when to be called
+     * again, or 0 once the exchange is over. Nginx semantics: the read timeout is between two reads
      * from the upstream, the send timeouts between two writes that make progress; a client stalling
      * a download is measured against {@code send_timeout}, not the upstream's read timeout.
      */
-    private void checkTimeouts() {
-        timer = null;
+    long checkTimeouts(long now) {
         if (done) {
-            return;
+            return 0;
         }
-        long now = System.nanoTime();
         if (!requestComplete && now - lastClientReadNanos > settings.clientBodyTimeoutNanos
                 && (upstream == null || upstream.channel().isWritable())) {
             if (responseStarted) {
@@ -503,25 +483,26 @@ final class ProxyExchange implements UpstreamListener {
                 }
                 respondAndFinish(HttpResponseStatus.REQUEST_TIMEOUT);
             }
-            return;
+            return 0;
         }
         if (clientBlockedSinceNanos != 0 && now - clientBlockedSinceNanos > settings.sendTimeoutNanos) {
             abort("client send timeout", null);
-            return;
+            return 0;
         }
         if (upstream != null && headWritten && clientBlockedSinceNanos == 0) {
             // While the client still sends its body, a silent upstream is waiting for it: only a
             // stalled write counts against the upstream then, and the client has its own timeout.
-            boolean sending = !upstream.channel().isWritable();
-            long limit = sending ? settings.sendTimeoutNanos : requestComplete ? settings.readTimeoutNanos : Long.MAX_VALUE;
-            if (now - lastUpstreamNanos > limit) {
+            boolean timedOut = upstreamBlockedSinceNanos != 0
+                    ? now - upstreamBlockedSinceNanos > settings.sendTimeoutNanos
+                    : requestComplete && now - lastUpstreamNanos > settings.readTimeoutNanos;
+            if (timedOut) {
                 onAttemptFailed(RetryCondition.TIMEOUT, null);
                 if (done) {
-                    return;
+                    return 0;
                 }
             }
         }
-        armTimer();
+        return now + checkPeriodNanos();
     }
 
     @Override

@@ -76,6 +76,25 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Goes before the codec: bytes that arrive while no exchange is bound (a task that writes to an
+     * idle keep-alive connection) close the connection at once, before a decoder could take them
+     * for the next request's answer.
+     */
+    ChannelInboundHandlerAdapter idleGuard() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (listener == null) {
+                    ReferenceCountUtil.release(msg);
+                    close();
+                } else {
+                    ctx.fireChannelRead(msg);
+                }
+            }
+        };
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
@@ -125,7 +144,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         listener = null;
         pool.forget(this);
         if (l != null) {
-            l.onUpstreamClosed(null);
+            l.onUpstreamClosed(this, null);
         }
     }
 
@@ -136,7 +155,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         listener = null;
         ctx.close();
         if (l != null) {
-            l.onUpstreamClosed(cause);
+            // A failed write lands here from inside the exchange's own write call; telling it
+            // later keeps the exchange from changing state under that call.
+            ctx.executor().execute(() -> l.onUpstreamClosed(this, cause));
         }
     }
 

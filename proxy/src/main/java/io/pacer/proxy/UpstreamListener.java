@@ -21,6 +21,6 @@ interface UpstreamListener {
 
     void onUpstreamWritabilityChanged();
 
-    /** The connection closed or failed; {@code cause} is null for a plain close. */
-    void onUpstreamClosed(Throwable cause);
+    /** {@code connection} closed or failed; {@code cause} is null for a plain close. */
+    void onUpstreamClosed(UpstreamConnection connection, Throwable cause);
 }

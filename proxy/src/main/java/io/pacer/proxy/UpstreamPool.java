@@ -33,6 +33,7 @@ final class UpstreamPool {
 
     static final String CODEC = "http";
     static final String HANDLER = "upstream";
+    static final String IDLE_GUARD = "idle-guard";
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -69,7 +70,7 @@ final class UpstreamPool {
         while (queue != null && !queue.isEmpty()) {
             UpstreamConnection conn = queue.pollLast();
             stats.idleUpstreamConnections.decrementAndGet();
-            if (conn.isReusable()) {
+            if (conn.isReusable() && !conn.hasLeftoverBytes()) {
                 return loop.newSucceededFuture(conn);
             }
             conn.close();
@@ -89,6 +90,7 @@ final class UpstreamPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         UpstreamResponseDecoder responses = new UpstreamResponseDecoder(decoder);
+                        ch.pipeline().addLast(IDLE_GUARD, conn.idleGuard());
                         ch.pipeline().addLast(CODEC, new CombinedChannelDuplexHandler<>(responses, new HttpRequestEncoder()));
                         ch.pipeline().addLast(HANDLER, conn);
                         conn.decoder(responses);
