@@ -60,6 +60,8 @@ final class ProxyExchange implements UpstreamListener {
     private boolean requestComplete;
 
     private int attempts;
+    /** The one free retry on a fresh connection after a pooled one turned out to be dead. */
+    private boolean staleConnectionRetried;
     private UpstreamConnection upstream;
     private boolean headWritten;
     private boolean requestSent;
@@ -194,6 +196,15 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (responseStarted) {
             abort("upstream failed mid-response: " + condition, cause);
+            return;
+        }
+        if (condition == RetryCondition.ERROR && failed != null && failed.reused() && !staleConnectionRetried
+                && (!requestSent || (replayable && RetryPolicy.isIdempotent(method)))) {
+            // A pooled connection the task closed while it sat idle says nothing about the task:
+            // like Nginx, try the same task again on another connection, without counting an attempt.
+            staleConnectionRetried = true;
+            attempts--;
+            startAttempt();
             return;
         }
         String task = app.task(start, attempts - 1).address();
@@ -344,7 +355,6 @@ final class ProxyExchange implements UpstreamListener {
         if (done || connection != upstream) {
             return; // an attempt this exchange has already left
         }
-        upstream = null;
         if (responseStarted) {
             abort("upstream closed mid-response", cause);
         } else {

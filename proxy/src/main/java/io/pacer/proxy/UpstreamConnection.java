@@ -23,6 +23,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private UpstreamListener listener;
     private long idleSinceNanos;
     private boolean broken;
+    private boolean reused;
 
     UpstreamConnection(Task task, UpstreamPool pool) {
         this.task = task;
@@ -58,6 +59,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     boolean isReusable() {
         return !broken && channel != null && channel.isActive();
+    }
+
+    /** Taken from the pool rather than freshly connected: the task may have closed it meanwhile. */
+    void markReused() {
+        reused = true;
+    }
+
+    boolean reused() {
+        return reused;
     }
 
     void markIdle(long nanos) {

@@ -71,6 +71,7 @@ final class UpstreamPool {
             UpstreamConnection conn = queue.pollLast();
             stats.idleUpstreamConnections.decrementAndGet();
             if (conn.isReusable() && !conn.hasLeftoverBytes()) {
+                conn.markReused();
                 return loop.newSucceededFuture(conn);
             }
             conn.close();
