@@ -28,6 +28,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ChannelGroup connections = new DefaultChannelGroup("pacer-admin", GlobalEventExecutor.INSTANCE);
 
     private AdminServer(InetSocketAddress address, AdminApi api, Transport transport) throws InterruptedException {
@@ -78,6 +80,9 @@ public final class AdminServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         channel.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

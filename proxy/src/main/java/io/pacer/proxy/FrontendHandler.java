@@ -24,6 +24,7 @@ import io.pacer.core.RouteMatch;
 import io.pacer.core.RouteTable;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamPools pools;
     private final RequestObserver observer;
     private final TrafficStats stats;
+    private final BooleanSupplier serverDraining;
     private ChannelHandlerContext ctx;
     private String clientIp = "unknown";
     /** The request being answered by Pacer itself, for the observer. */
@@ -67,7 +69,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
-                    RequestObserver observer, TrafficStats stats) {
+                    RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
+        this.serverDraining = serverDraining;
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
@@ -78,6 +81,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // Accepted just as the drain began, after the drain signal went out: serve one request, then close.
+        draining = serverDraining.getAsBoolean();
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
             clientIp = remote.getAddress().getHostAddress();
         }

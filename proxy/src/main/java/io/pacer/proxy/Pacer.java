@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ public final class Pacer implements AutoCloseable {
     private PacerServer server;
     private AdminServer admin;
     private RouteTable published = RouteTable.empty();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Pacer(PacerConfig config, RouteSource source) {
         this.config = config;
@@ -147,6 +149,9 @@ public final class Pacer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (server != null) {
             server.close();
         }

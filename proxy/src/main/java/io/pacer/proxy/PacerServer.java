@@ -94,7 +94,7 @@ public final class PacerServer implements AutoCloseable {
                                 // One codec for both directions: its encoder knows which answer is to a HEAD.
                                 .addLast(CODEC, new HttpServerCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
-                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, observer, stats));
+                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, observer, stats, () -> draining));
                     }
                 });
         try {
