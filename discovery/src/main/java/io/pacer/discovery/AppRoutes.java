@@ -77,6 +77,25 @@ public final class AppRoutes {
      * The app's prefixes, without duplicates: those of {@value #PATH_LABEL}, then the app id,
      * then one per name of {@value #SUBDOMAIN_LABEL} (else {@value #MOXY_SUBDOMAIN_LABEL}).
      */
+    /** {@code /shop/cart} as Nixy names it, {@code cart.shop}; {@code null} when not a valid name. */
+    static String nixyName(String id) {
+        List<String> parts = new java.util.ArrayList<>();
+        for (String part : id.split("/")) {
+            if (!part.isEmpty()) {
+                parts.add(0, part);
+            }
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        for (String part : parts) {
+            if (!isDnsLabel(part)) {
+                return null;
+            }
+        }
+        return String.join(".", parts);
+    }
+
     static List<String> prefixes(MarathonApp app) {
         Set<String> out = new LinkedHashSet<>();
         for (String raw : words(app.label(PATH_LABEL))) {
@@ -98,11 +117,21 @@ public final class AppRoutes {
             label = MOXY_SUBDOMAIN_LABEL;
             names = app.label(MOXY_SUBDOMAIN_LABEL);
         }
+        boolean named = false;
         for (String name : words(names)) {
             if (isDnsLabel(name)) {
                 out.add("/" + name + "/");
+                named = true;
             } else {
                 log.warn("App {}: ignoring label {} name '{}': not a valid DNS label", app.id(), label, name);
+            }
+        }
+        if (!named) {
+            // Nixy's own name for an unlabelled app, the id reversed and dotted (/shop/cart is
+            // cart.shop), which the seed's template served at /cart.shop/: those URLs keep working.
+            String nixyName = nixyName(app.id());
+            if (nixyName != null) {
+                out.add("/" + nixyName + "/");
             }
         }
         return List.copyOf(out);

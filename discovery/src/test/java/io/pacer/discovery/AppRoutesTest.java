@@ -155,6 +155,22 @@ class AppRoutesTest {
     }
 
     @Test
+    void anUnlabelledNestedAppIsAlsoServedAtItsNixyName() {
+        assertEquals("cart.shop", AppRoutes.nixyName("/shop/cart"));
+        assertEquals("app.b.a", AppRoutes.nixyName("/a/b/app"));
+        assertEquals("hello-world", AppRoutes.nixyName("/hello-world"));
+        assertNull(AppRoutes.nixyName("/"));
+        assertNull(AppRoutes.nixyName("/shop/Not_A_Label"));
+        MarathonApp nested = new MarathonApp("/shop/cart", Map.of(), 0, 0, List.of(), List.of(), List.of());
+        assertEquals(List.of("/shop/cart/", "/cart.shop/"), AppRoutes.prefixes(nested),
+                "the seed's template served /shop/cart at /cart.shop/, so that URL keeps working");
+        MarathonApp labelled = new MarathonApp("/shop/cart", Map.of("subdomain", "basket"), 0, 0, List.of(),
+                List.of(), List.of());
+        assertEquals(List.of("/shop/cart/", "/basket/"), AppRoutes.prefixes(labelled),
+                "a subdomain label replaces Nixy's default name, as in Nixy");
+    }
+
+    @Test
     void prefixesComeFromPacerPathThenIdThenSubdomains() {
         try (LogCapture logs = LogCapture.of(AppRoutes.class)) {
             List<App> apps = AppRoutes.apps(Fixtures.apps("apps-labels.json"), RouteOptions.defaults());
@@ -167,7 +183,8 @@ class AppRoutesTest {
             assertEquals(List.of("/both/", "/new/"), app(apps, "/both").prefixes(),
                     "subdomain hides moxy_subdomain");
             assertEquals(List.of("/blank/subdomain/", "/fallback/"), app(apps, "/blank/subdomain").prefixes());
-            assertEquals(List.of("/unlabelled/"), app(apps, "/unlabelled").prefixes());
+            assertEquals(List.of("/unlabelled/"), app(apps, "/unlabelled").prefixes(),
+                    "a top-level id is its own Nixy name");
 
             List<String> warnings = logs.warnings();
             assertEquals(4, warnings.size(), warnings::toString);
