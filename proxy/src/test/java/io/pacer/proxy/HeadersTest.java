@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.RecordedRequest;
@@ -12,13 +13,11 @@ import io.pacer.proxy.testing.Reply;
 import io.pacer.proxy.testing.TestProxy;
 import io.pacer.proxy.testing.TestUpstream;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request headers as the upstream receives them, response headers as the client receives them. */
 class HeadersTest {
@@ -28,7 +27,8 @@ class HeadersTest {
     /** Small, so that a head over it still arrives in one read (LimitsTest covers realistic sizes). */
     private static final int MAX_HEADER = 1024;
 
-    private final Deque<AutoCloseable> open = new ArrayDeque<>();
+    @RegisterExtension
+    final Closer open = new Closer();
     /** Records requests; answers {@code ok}, or what the {@code X-Reply} request header asks for. */
     private TestUpstream app;
     private TestUpstream failing;
@@ -47,16 +47,8 @@ class HeadersTest {
                 cfg -> cfg.maxBodySize(MAX_BODY).maxHeaderSize(MAX_HEADER)));
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!open.isEmpty()) {
-            open.pop().close();
-        }
-    }
-
     private <T extends AutoCloseable> T track(T closeable) {
-        open.push(closeable);
-        return closeable;
+        return open.track(closeable);
     }
 
     /** Sends {@code request} on a new connection and returns the answer. */

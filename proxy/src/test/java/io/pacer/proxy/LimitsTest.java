@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pacer.config.PacerConfig;
+import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
@@ -22,16 +23,14 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Size limits, framing errors and client timeouts: what Pacer answers itself, and that upstreams are spared. */
 class LimitsTest {
@@ -42,18 +41,11 @@ class LimitsTest {
     private static final int SMALL_BODY = 1000;
     private static final int MB = 1024 * 1024;
 
-    private final Deque<AutoCloseable> open = new ArrayDeque<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        while (!open.isEmpty()) {
-            open.pop().close();
-        }
-    }
+    @RegisterExtension
+    final Closer open = new Closer();
 
     private <T extends AutoCloseable> T track(T closeable) {
-        open.push(closeable);
-        return closeable;
+        return open.track(closeable);
     }
 
     /** Pacer serving {@code /app/} from {@code port}, with a 2 s read timeout and {@code config} on top. */

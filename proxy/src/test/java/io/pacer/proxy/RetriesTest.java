@@ -10,6 +10,7 @@ import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
+import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
@@ -21,16 +22,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,32 +49,11 @@ class RetriesTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(750);
     private static final String PACER_PAGE = "<center>pacer</center>";
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        // Newest first: clients and the proxy before the upstreams behind it.
-        List<AutoCloseable> reversed = new ArrayList<>(open);
-        Collections.reverse(reversed);
-        Exception first = null;
-        for (AutoCloseable c : reversed) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        open.clear();
-        if (first != null) {
-            throw first;
-        }
-    }
+    @RegisterExtension
+    final Closer open = new Closer();
 
     private <T extends AutoCloseable> T track(T closeable) {
-        open.add(closeable);
-        return closeable;
+        return open.track(closeable);
     }
 
     // ---- fixtures -------------------------------------------------------------------------------

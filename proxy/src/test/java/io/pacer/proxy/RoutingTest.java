@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
+import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.RecordedRequest;
@@ -17,16 +18,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Path-prefix routing, redirects, 503s, request targets and connection handling, over real sockets. */
 class RoutingTest {
@@ -39,19 +38,11 @@ class RoutingTest {
             .connectTimeout(TIMEOUT)
             .build();
 
-    private final Deque<AutoCloseable> open = new ArrayDeque<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        // Newest first: clients, then the proxy, then the upstreams behind it.
-        while (!open.isEmpty()) {
-            open.pop().close();
-        }
-    }
+    @RegisterExtension
+    final Closer open = new Closer();
 
     private <T extends AutoCloseable> T track(T closeable) {
-        open.push(closeable);
-        return closeable;
+        return open.track(closeable);
     }
 
     /** An upstream answering {@code <name> <target>}, tagged with {@code X-Upstream: <name>}. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
+import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
@@ -28,8 +29,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,8 +37,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -54,31 +53,11 @@ class UpstreamFailuresTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(1000);
     private static final String GET = "GET /app/x HTTP/1.1\r\nHost: test\r\n\r\n";
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(open);
-        Collections.reverse(reversed);
-        Exception first = null;
-        for (AutoCloseable c : reversed) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        open.clear();
-        if (first != null) {
-            throw first;
-        }
-    }
+    @RegisterExtension
+    final Closer open = new Closer();
 
     private <T extends AutoCloseable> T track(T closeable) {
-        open.add(closeable);
-        return closeable;
+        return open.track(closeable);
     }
 
     private TestProxy proxy(App app, UnaryOperator<PacerConfig.Builder> extra) {

@@ -8,6 +8,7 @@ import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.proxy.PacerServer;
+import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
@@ -17,12 +18,10 @@ import io.pacer.proxy.testing.TestUpstream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real Pacer on loopback with {@link PacerMetrics} as its observer, known traffic through it,
@@ -32,31 +31,11 @@ class MetricsEndToEndTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        List<AutoCloseable> reversed = new ArrayList<>(open);
-        Collections.reverse(reversed);
-        Exception first = null;
-        for (AutoCloseable c : reversed) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        open.clear();
-        if (first != null) {
-            throw first;
-        }
-    }
+    @RegisterExtension
+    final Closer open = new Closer();
 
     private <T extends AutoCloseable> T track(T closeable) {
-        open.add(closeable);
-        return closeable;
+        return open.track(closeable);
     }
 
     /** Pacer with TestProxy's test defaults, telling {@code metrics} about every request. */
