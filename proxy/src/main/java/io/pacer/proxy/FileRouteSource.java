@@ -4,11 +4,9 @@ import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.discovery.AppsFileSource;
 import io.pacer.discovery.RouteOptions;
-import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /** Routes from a Marathon-shaped apps file: the embedded default, no Marathon needed. */
@@ -55,16 +53,6 @@ final class FileRouteSource implements RouteSource {
     }
 
     @Override
-    public Map<String, Map<String, Object>> details() {
-        return Map.of();
-    }
-
-    @Override
-    public List<AdminApi.Endpoint> endpoints() {
-        return List.of();
-    }
-
-    @Override
     public Instant lastSync() {
         return lastLoad;
     }
@@ -72,11 +60,6 @@ final class FileRouteSource implements RouteSource {
     @Override
     public boolean requestResync() {
         return true; // the file is re-read within a second whenever it changes
-    }
-
-    @Override
-    public DiscoveryMetricsSource metrics() {
-        return null;
     }
 
     @Override

@@ -2,10 +2,8 @@ package io.pacer.proxy;
 
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
-import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /** Neither Marathon nor an apps file: every request answers 503, which the startup line says. */
@@ -35,16 +33,6 @@ final class NoRouteSource implements RouteSource {
     }
 
     @Override
-    public Map<String, Map<String, Object>> details() {
-        return Map.of();
-    }
-
-    @Override
-    public List<AdminApi.Endpoint> endpoints() {
-        return List.of();
-    }
-
-    @Override
     public Instant lastSync() {
         return null;
     }
@@ -52,11 +40,6 @@ final class NoRouteSource implements RouteSource {
     @Override
     public boolean requestResync() {
         return true;
-    }
-
-    @Override
-    public DiscoveryMetricsSource metrics() {
-        return null;
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.pacer.proxy;
 
 import io.pacer.core.RouteTable;
 import io.pacer.proxy.metrics.DiscoveryMetricsSource;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +19,21 @@ interface RouteSource extends AdminApi.Discovery, AutoCloseable {
     boolean loaded();
 
     /** Discovery's state for the {@code pacer_marathon_*} metrics; {@code null} when there is none. */
-    DiscoveryMetricsSource metrics();
+    default DiscoveryMetricsSource metrics() {
+        return null;
+    }
+
+    /** Only Marathon has per-app details beyond the routes. */
+    @Override
+    default Map<String, Map<String, Object>> details() {
+        return Map.of();
+    }
+
+    /** Only Marathon has endpoints to report. */
+    @Override
+    default List<AdminApi.Endpoint> endpoints() {
+        return List.of();
+    }
 
     @Override
     void close();
