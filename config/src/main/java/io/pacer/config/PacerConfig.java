@@ -48,6 +48,7 @@ public final class PacerConfig {
     private final RetryPolicy retryPolicy;
     private final int replayBufferSize;
     private final int workerThreads;
+    private final int maxConnections;
     private final String balance;
     private final List<URI> marathon;
     private final String user;
@@ -85,6 +86,7 @@ public final class PacerConfig {
         retryPolicy = b.retryPolicy;
         replayBufferSize = b.replayBufferSize;
         workerThreads = b.workerThreads;
+        maxConnections = b.maxConnections;
         balance = b.balance;
         marathon = b.marathon;
         user = b.user;
@@ -199,6 +201,14 @@ public final class PacerConfig {
     /** {@code worker_threads}: event loop threads; 0 (the default) means one per available processor. */
     public int workerThreads() {
         return workerThreads;
+    }
+
+    /**
+     * {@code max_connections}: client connections open at once; a connection beyond it is answered
+     * {@code 503} with {@code Connection: close}. 0 (the default) means no limit.
+     */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** {@code balance}: how requests are spread over an app's tasks. Default round_robin. */
@@ -320,6 +330,7 @@ public final class PacerConfig {
                 && retryPolicy.timeoutNanos() == c.retryPolicy.timeoutNanos()
                 && replayBufferSize == c.replayBufferSize
                 && workerThreads == c.workerThreads
+                && maxConnections == c.maxConnections
                 && balance.equals(c.balance)
                 && marathon.equals(c.marathon)
                 && Objects.equals(user, c.user)
@@ -342,7 +353,7 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, balance, marathon, user, pass,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, marathon, user, pass,
                 realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
                 accessLogFormat, logLevel, logFormat);
     }
@@ -370,6 +381,7 @@ public final class PacerConfig {
                 + ", " + retryPolicy
                 + ", replay_buffer_size=" + Sizes.format(replayBufferSize)
                 + ", worker_threads=" + workerThreads
+                + ", max_connections=" + maxConnections
                 + ", balance=" + balance
                 + ", marathon=" + marathon.stream().map(PacerConfig::masked).toList()
                 + ", user=" + (user == null ? "none" : Text.quote(user))
@@ -416,6 +428,7 @@ public final class PacerConfig {
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private int replayBufferSize = 64 << 10;
         private int workerThreads;
+        private int maxConnections;
         private String balance = "round_robin";
         private List<URI> marathon = List.of();
         private String user;
@@ -452,6 +465,7 @@ public final class PacerConfig {
             retryPolicy = c.retryPolicy;
             replayBufferSize = c.replayBufferSize;
             workerThreads = c.workerThreads;
+            maxConnections = c.maxConnections;
             balance = c.balance;
             marathon = c.marathon;
             user = c.user;
@@ -558,6 +572,11 @@ public final class PacerConfig {
         /** 0 means one per available processor. */
         public Builder workerThreads(int workerThreads) {
             this.workerThreads = (int) notNegative("workerThreads", workerThreads);
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = (int) notNegative("maxConnections", maxConnections);
             return this;
         }
 

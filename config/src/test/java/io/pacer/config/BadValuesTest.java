@@ -91,6 +91,8 @@ class BadValuesTest {
         "next_upstream_tries = \"-1\"       | next_upstream_tries | \"-1\" is not a whole number",
         "worker_threads = \"x\"             | worker_threads | \"x\" is not a whole number",
         "worker_threads = false           | worker_threads | must be a whole number, not a boolean",
+        "max_connections = -1             | max_connections | -1 is too small: must be at least 0",
+        "max_connections = \"many\"       | max_connections | \"many\" is not a whole number",
         // next_upstream
         "next_upstream = []               | next_upstream | must list at least one condition, or \"off\"",
         "next_upstream = \"  \"             | next_upstream | must list at least one condition",

@@ -68,6 +68,7 @@ class ConfigLoaderTest {
         assertEquals(0, config.retryPolicy().timeoutNanos());
         assertEquals(64 << 10, config.replayBufferSize());
         assertEquals(0, config.workerThreads());
+        assertEquals(0, config.maxConnections());
         assertEquals("round_robin", config.balance());
         assertFalse(config.xproxy().isEmpty());
     }
@@ -100,6 +101,7 @@ class ConfigLoaderTest {
                 next_upstream_timeout = "15s"
                 replay_buffer_size = "1m"
                 worker_threads = "4"
+                max_connections = "50000"
                 balance = "round_robin"
                 """);
         assertEquals(new InetSocketAddress("127.0.0.1", 9090), config.listen());
@@ -124,6 +126,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(15).toNanos(), retry.timeoutNanos());
         assertEquals(1 << 20, config.replayBufferSize());
         assertEquals(4, config.workerThreads());
+        assertEquals(50000, config.maxConnections());
         assertEquals("round_robin", config.balance());
     }
 
@@ -147,6 +150,7 @@ class ConfigLoaderTest {
                 next_upstream_timeout = 7
                 replay_buffer_size = 0
                 worker_threads = 16
+                max_connections = 100
                 """);
         assertEquals(new InetSocketAddress(9091), config.listen());
         assertEquals(0, config.maxBodySize());
@@ -168,6 +172,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(7).toNanos(), config.retryPolicy().timeoutNanos());
         assertEquals(0, config.replayBufferSize());
         assertEquals(16, config.workerThreads());
+        assertEquals(100, config.maxConnections());
     }
 
     @Test

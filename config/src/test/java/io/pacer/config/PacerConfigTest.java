@@ -82,6 +82,7 @@ class PacerConfigTest {
         assertThrows(NullPointerException.class, () -> b.retryPolicy(null));
         assertThrows(IllegalArgumentException.class, () -> b.replayBufferSize(-1));
         assertThrows(IllegalArgumentException.class, () -> b.workerThreads(-1));
+        assertThrows(IllegalArgumentException.class, () -> b.maxConnections(-1));
         assertThrows(IllegalArgumentException.class, () -> b.balance("random"));
         assertEquals(PacerConfig.defaults(), b.build());
     }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pacer.core.RequestPaths;
 import io.pacer.core.RouteMatch;
 import io.pacer.core.RouteTable;
 import java.net.InetSocketAddress;
@@ -140,13 +141,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respond(status, false, head, false);
             return;
         }
-        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-                && request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            // Two framings for one body: whichever we chose, someone downstream may choose the other.
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion()) && !HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
+            respond(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, false, head, false);
+            return;
+        }
+        if (!RequestTargets.hasUnambiguousFraming(request)) {
+            // Two framings for one body, or one that cannot be read for sure: whichever we chose,
+            // someone downstream may choose otherwise.
             respond(HttpResponseStatus.BAD_REQUEST, false, head, false);
             return;
         }
         String uri = RequestTargets.originForm(request.uri());
+        if (uri != null) {
+            // Routed and forwarded normalized: the upstream sees the path Pacer routed on.
+            uri = RequestPaths.normalize(uri);
+        }
         if (uri == null || request.method() == HttpMethod.CONNECT) {
             respond(request.method() == HttpMethod.CONNECT ? HttpResponseStatus.METHOD_NOT_ALLOWED
                     : HttpResponseStatus.BAD_REQUEST, false, head, false);

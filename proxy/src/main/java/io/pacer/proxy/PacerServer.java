@@ -10,7 +10,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -26,6 +25,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,9 @@ public final class PacerServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel serverChannel;
     private volatile RouteTable routes;
+    /** Client connections admitted and still open, counted only when {@code max_connections} is set. */
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final LongAdder refused = new LongAdder();
 
     private PacerServer(PacerConfig config, RouteTable initial, RequestObserver observer, Transport transport)
             throws InterruptedException {
@@ -77,6 +81,8 @@ public final class PacerServer implements AutoCloseable {
                 .setMaxHeaderSize(settings.maxHeaderSize)
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true);
+        int maxConnections = config.maxConnections();
+        ConnectionRefusal refusal = new ConnectionRefusal(settings.xproxy);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
@@ -89,10 +95,20 @@ public final class PacerServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
+                        if (maxConnections > 0) {
+                            if (admitted.incrementAndGet() > maxConnections) {
+                                admitted.decrementAndGet();
+                                refused.increment();
+                                ch.pipeline().addLast(refusal);
+                                return;
+                            }
+                            ch.closeFuture().addListener(f -> admitted.decrementAndGet());
+                        }
                         ch.pipeline()
                                 .addLast(TRAFFIC, traffic)
-                                // One codec for both directions: its encoder knows which answer is to a HEAD.
-                                .addLast(CODEC, new HttpServerCodec(decoderConfig))
+                                // One codec for both directions: its encoder knows which answer is to a HEAD,
+                                // its decoder checks each head's bytes before parsing them.
+                                .addLast(CODEC, new ClientCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
                                 .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, observer, stats, () -> draining));
                     }
@@ -122,6 +138,11 @@ public final class PacerServer implements AutoCloseable {
     /** Live connection and byte counts. */
     public TrafficStats stats() {
         return stats;
+    }
+
+    /** Connections answered 503 and closed because {@code max_connections} were open. */
+    public long refusedConnections() {
+        return refused.sum();
     }
 
     public InetSocketAddress localAddress() {
