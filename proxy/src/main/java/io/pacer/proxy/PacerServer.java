@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +58,6 @@ public final class PacerServer implements AutoCloseable {
     private volatile RouteTable routes;
     /** Client connections admitted and still open, counted only when {@code max_connections} is set. */
     private final AtomicInteger admitted = new AtomicInteger();
-    private final LongAdder refused = new LongAdder();
 
     private PacerServer(PacerConfig config, RouteTable initial, RequestObserver observer, Transport transport)
             throws InterruptedException {
@@ -100,7 +98,7 @@ public final class PacerServer implements AutoCloseable {
                         if (maxConnections > 0) {
                             if (admitted.incrementAndGet() > maxConnections) {
                                 admitted.decrementAndGet();
-                                refused.increment();
+                                stats.refusedConnections.increment();
                                 ch.pipeline().addLast(refusal);
                                 return;
                             }
@@ -144,7 +142,7 @@ public final class PacerServer implements AutoCloseable {
 
     /** Connections answered 503 and closed because {@code max_connections} were open. */
     public long refusedConnections() {
-        return refused.sum();
+        return stats.refusedConnections();
     }
 
     public InetSocketAddress localAddress() {

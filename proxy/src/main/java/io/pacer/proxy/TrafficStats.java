@@ -14,6 +14,7 @@ public final class TrafficStats {
     final AtomicLong upstreamConnections = new AtomicLong();
     final AtomicLong idleUpstreamConnections = new AtomicLong();
     final LongAdder bytesIn = new LongAdder();
+    final LongAdder refusedConnections = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
 
     public long clientConnections() {
@@ -32,6 +33,11 @@ public final class TrafficStats {
     /** Connections to tasks waiting in the pools. */
     public long idleUpstreamConnections() {
         return idleUpstreamConnections.get();
+    }
+
+    /** Connections answered 503 and closed because {@code max_connections} were open. */
+    public long refusedConnections() {
+        return refusedConnections.sum();
     }
 
     /** Bytes read from clients, heads and bodies. */

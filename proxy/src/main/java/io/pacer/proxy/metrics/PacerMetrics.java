@@ -237,6 +237,10 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
                 .description("Bytes written to clients, heads and bodies")
                 .baseUnit("bytes")
                 .register(registry);
+        FunctionCounter.builder("pacer.client.refused.connections", this,
+                        m -> m.trafficValue(TrafficStats::refusedConnections))
+                .description("Client connections answered 503 and closed because max_connections were open")
+                .register(registry);
     }
 
     private double trafficValue(java.util.function.ToLongFunction<TrafficStats> getter) {
