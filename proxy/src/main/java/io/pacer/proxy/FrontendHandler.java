@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -127,8 +126,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (exchange != null) {
             // Only the decoder's last pass at end of input delivers a head mid-exchange (reads are
-            // asked for one at a time otherwise): answer the request in flight, then close.
-            log.debug("request head after end of input on {}, closing after the request in flight", ctx.channel());
+            // asked for one at a time otherwise); the connection is closing anyway.
+            log.debug("request head after end of input on {}", ctx.channel());
             draining = true;
             return;
         }
@@ -372,19 +371,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             // Idle between requests: close now. A request in flight closes the connection when done,
             // and its answer says so with Connection: close.
             if (exchange == null && !closing) {
-                closeNow();
-            }
-        } else if (evt instanceof ChannelInputShutdownEvent) {
-            // The client sent FIN (printf ... | nc does): a whole request in flight is still
-            // answered, then the connection closes; nothing more can arrive.
-            draining = true;
-            if (exchange == null) {
-                if (!closing) {
-                    closeAfterFlush();
-                }
-            } else if (!exchange.requestComplete()) {
-                exchange.onClientClosed();
-                exchange = null;
                 closeNow();
             }
         } else {

@@ -265,10 +265,6 @@ final class ProxyExchange implements UpstreamListener {
         readClientIfReady();
     }
 
-    boolean requestComplete() {
-        return requestComplete;
-    }
-
     void readClientIfReady() {
         if (!done && !requestComplete && headWritten && upstream != null && upstream.channel().isWritable()) {
             client.read();
