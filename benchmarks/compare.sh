@@ -1,0 +1,634 @@
+#!/usr/bin/env bash
+# Pacer against Nginx (the seed's template and a tuned one) and HAProxy, on loopback, with wrk.
+#
+# Build first (this script builds nothing):
+#     mvn -q -DskipTests package
+# then, from anywhere:
+#     benchmarks/compare.sh
+#
+# What it does:
+#   1. starts two upstream tasks answering 200 "hello\n" with keep-alive: two one-worker Nginx
+#      servers (`return 200`) when nginx is installed, else two io.pacer.benchmarks.EchoUpstream JVMs;
+#   2. for each proxy in turn (started alone, stopped before the next): a wrk warm-up, then
+#      `wrk -t1 -c64 -d10s --latency` and `wrk -t1 -c1000 -d10s --latency` on /hello-world/;
+#   3. churn: Pacer (io.pacer.benchmarks.ChurnRig: pacer.jar's setup, route table swapped 10 times a
+#      second) and tuned Nginx (`nginx -s reload` 10 times a second, alternating upstream configs),
+#      each under wrk -c64;
+#   4. prints a table: proxy, connections, req/s, p50, p99, errors (socket errors + non-2xx/3xx),
+#      ratio to tuned Nginx at the same connection count, the proxy's CPU time per request (user +
+#      system, all its threads or worker processes), and the share of the machine's CPU that went to
+#      processes outside the test during the run (other jobs: when it is not ~0%, rerun).
+# Raise the descriptor limit for -c1000 if needed (ulimit -n 65536): HAProxy needs two per connection.
+# Missing wrk, nginx or haproxy: the rows that need them are skipped with the command to install them.
+# Every process it starts is stopped on exit, whatever happens.
+#
+# Settings (environment variables, defaults in brackets):
+#   BASE_PORT [18080]   Pacer; +1 +2 upstreams; +10 Nginx seed; +11 Nginx tuned; +12 HAProxy; +13 churn rig
+#   DURATION [10]       seconds per measured wrk run
+#   WARMUP [5]          seconds of wrk warm-up (-c64) before each native proxy's runs
+#   PACER_WARMUP [15]   the same for Pacer and the churn rig: the JIT needs longer (steady state is
+#                       what a long-running proxy serves at)
+#   CONNECTIONS ["64 1000"]  wrk connection counts
+#   PROXIES ["direct pacer nginx-seed nginx-tuned haproxy"]  rows to run ("direct": wrk on one upstream)
+#   CHURN [1]           0 skips the churn runs
+#   CHURN_RATE [10]     route changes (Pacer) and reloads (Nginx) per second
+#   CHURN_MODE [add-remove]  Pacer's changes: add-remove (a third task comes and goes, so pooled
+#                       connections to it are closed) or reorder (task order only)
+#   UPSTREAM [auto]     auto, nginx or netty
+#   PACER_JVM_OPTS ["-XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch"]
+#   PACER_TOML_EXTRA [""]  lines appended to the generated pacer.toml, e.g. 'upstream_keepalive = 512'
+#   KEEP_TMP [0]        1 keeps the generated configs and logs (their directory is printed)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PACER_JAR="$ROOT/proxy/target/pacer.jar"
+BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
+
+BASE_PORT="${BASE_PORT:-18080}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-5}"
+PACER_WARMUP="${PACER_WARMUP:-15}"
+CONNECTIONS="${CONNECTIONS:-64 1000}"
+PROXIES="${PROXIES:-direct pacer nginx-seed nginx-tuned haproxy}"
+CHURN="${CHURN:-1}"
+CHURN_RATE="${CHURN_RATE:-10}"
+CHURN_MODE="${CHURN_MODE:-add-remove}"
+UPSTREAM="${UPSTREAM:-auto}"
+PACER_JVM_OPTS="${PACER_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
+KEEP_TMP="${KEEP_TMP:-0}"
+PACER_TOML_EXTRA="${PACER_TOML_EXTRA:-}"
+
+PACER_PORT=$BASE_PORT
+UP1=$((BASE_PORT + 1))
+UP2=$((BASE_PORT + 2))
+NGINX_SEED_PORT=$((BASE_PORT + 10))
+NGINX_TUNED_PORT=$((BASE_PORT + 11))
+HAPROXY_PORT=$((BASE_PORT + 12))
+CHURN_PORT=$((BASE_PORT + 13))
+PATH_UNDER_TEST="/hello-world/"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/pacer-compare.XXXXXX")"
+PIDS=()
+UPSTREAM_PIDS=()
+
+say() { printf '%s\n' "$*"; }
+
+# ---- process handling --------------------------------------------------------------------------
+
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    set +e
+    for pid in "${PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    if [[ "$KEEP_TMP" == 1 ]]; then
+        say "configs and logs kept in $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_bg LOG CMD...: runs CMD in the background, remembers its pid in PIDS and in $LAST_PID.
+start_bg() {
+    local log=$1
+    shift
+    "$@" >"$log" 2>&1 &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+}
+
+# stop_bg PID: stops one process started by start_bg and forgets it.
+stop_bg() {
+    local pid=$1 kept=() p
+    stop_pid "$pid"
+    for p in "${PIDS[@]}"; do
+        [[ "$p" == "$pid" ]] || kept+=("$p")
+    done
+    PIDS=("${kept[@]+"${kept[@]}"}")
+}
+
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_port PORT PID LOG: waits up to 30 s for PORT to accept connections while PID lives.
+wait_port() {
+    local port=$1 pid=$2 log=$3 i
+    for i in $(seq 1 300); do
+        if port_open "$port"; then
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            say "process $pid exited before listening on $port; its log ($log):"
+            tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
+            return 1
+        fi
+        sleep 0.1
+    done
+    say "nothing listens on $port after 30 s; log ($log):"
+    tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
+    return 1
+}
+
+# ---- checks --------------------------------------------------------------------------------------
+
+have() { command -v "$1" >/dev/null 2>&1; }
+NGINX_BIN="$(command -v nginx || true)"
+[[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]] && NGINX_BIN=/usr/sbin/nginx
+HAPROXY_BIN="$(command -v haproxy || true)"
+[[ -z "$HAPROXY_BIN" && -x /usr/sbin/haproxy ]] && HAPROXY_BIN=/usr/sbin/haproxy
+
+if ! have wrk; then
+    say "wrk is needed to drive the load: sudo apt-get install wrk   (or build it from https://github.com/wg/wrk)"
+    exit 1
+fi
+if ! have java; then
+    say "java (17+) is needed"
+    exit 1
+fi
+for jar in "$PACER_JAR" "$BENCH_JAR"; do
+    if [[ ! -f "$jar" ]]; then
+        say "$jar is missing: run 'mvn -q -DskipTests package' in $ROOT first"
+        exit 1
+    fi
+done
+for port in "$PACER_PORT" "$UP1" "$UP2" "$NGINX_SEED_PORT" "$NGINX_TUNED_PORT" "$HAPROXY_PORT" "$CHURN_PORT"; do
+    if port_open "$port"; then
+        say "port $port is already in use; pick other ports with BASE_PORT=..."
+        exit 1
+    fi
+done
+if [[ "$UPSTREAM" == auto ]]; then
+    UPSTREAM=$([[ -n "$NGINX_BIN" ]] && echo nginx || echo netty)
+fi
+if [[ "$UPSTREAM" == nginx && -z "$NGINX_BIN" ]]; then
+    say "UPSTREAM=nginx but nginx is not installed: sudo apt-get install nginx-light"
+    exit 1
+fi
+
+say "# Pacer comparison, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+say "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'), $(uname -r)"
+say "java: $(java -version 2>&1 | head -1)"
+say "wrk: $(wrk -v 2>&1 | head -1 | cut -c1-60)"
+[[ -n "$NGINX_BIN" ]] && say "nginx: $("$NGINX_BIN" -v 2>&1)"
+[[ -n "$HAPROXY_BIN" ]] && say "haproxy: $("$HAPROXY_BIN" -v 2>&1 | head -1)"
+say "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "upstreams: $UPSTREAM on 127.0.0.1:$UP1 and :$UP2; pacer JVM: $PACER_JVM_OPTS"
+[[ -n "$PACER_TOML_EXTRA" ]] && say "pacer.toml extra: $PACER_TOML_EXTRA"
+say "wrk: -t1 -c{$CONNECTIONS} -d${DURATION}s --latency http://127.0.0.1:PORT$PATH_UNDER_TEST after a -c64 warm-up (${WARMUP}s; Pacer ${PACER_WARMUP}s)"
+say ""
+
+# ---- upstreams -----------------------------------------------------------------------------------
+
+nginx_common_http() {
+    local dir=$1
+    cat <<EOF
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+EOF
+}
+
+start_nginx() { # start_nginx DIR PORT: nginx with DIR/nginx.conf in the foreground of a background job
+    local dir=$1 port=$2
+    start_bg "$dir/stdout.log" "$NGINX_BIN" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
+    wait_port "$port" "$LAST_PID" "$dir/error.log"
+}
+
+if [[ "$UPSTREAM" == nginx ]]; then
+    for port in "$UP1" "$UP2"; do
+        dir="$TMP/upstream-$port"
+        mkdir -p "$dir/tmp"
+        cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+$(nginx_common_http "$dir")
+    access_log off;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        location / {
+            default_type text/plain;
+            return 200 "hello\n";
+        }
+    }
+}
+EOF
+        start_nginx "$dir" "$port"
+        UPSTREAM_PIDS+=("$LAST_PID")
+    done
+else
+    for port in "$UP1" "$UP2"; do
+        start_bg "$TMP/upstream-$port.log" java -XX:+UseParallelGC -Xms128m -Xmx128m -Decho.threads=1 \
+            -cp "$BENCH_JAR" io.pacer.benchmarks.EchoUpstream "$port"
+        wait_port "$port" "$LAST_PID" "$TMP/upstream-$port.log"
+        UPSTREAM_PIDS+=("$LAST_PID")
+    done
+fi
+
+# ---- configurations ------------------------------------------------------------------------------
+
+write_pacer_config() { # write_pacer_config PORT FILE
+    cat >"$2" <<EOF
+listen = "127.0.0.1:$1"
+xproxy = "pacer-compare"
+apps_file = "apps.json"
+log_level = "warn"
+$PACER_TOML_EXTRA
+EOF
+}
+
+cat >"$TMP/apps.json" <<EOF
+{"apps": [{
+  "id": "/hello-world", "labels": {}, "healthChecks": [], "readinessChecks": [],
+  "tasks": [
+    {"id": "hello-world.1", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$UP1],
+     "state": "TASK_RUNNING", "healthCheckResults": []},
+    {"id": "hello-world.2", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$UP2],
+     "state": "TASK_RUNNING", "healthCheckResults": []}
+  ]
+}]}
+EOF
+write_pacer_config "$PACER_PORT" "$TMP/pacer.toml"
+write_pacer_config "$CHURN_PORT" "$TMP/churn.toml"
+
+# nginx_proxy_conf DIR PORT MODE SERVERS: the seed's nginx.tmpl rendered for /hello-world (MODE seed),
+# or the same with upstream keep-alive (MODE tuned). SERVERS: the upstream block's server lines.
+nginx_proxy_conf() {
+    local dir=$1 port=$2 mode=$3 servers=$4 keepalive="" location_conn
+    if [[ "$mode" == tuned ]]; then
+        keepalive="        keepalive 64;"
+        location_conn='            proxy_set_header Connection "";'
+    else
+        location_conn='            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;'
+    fi
+    cat <<EOF
+daemon off;
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+
+events {
+    use epoll;
+    worker_connections 2048;
+    multi_accept on;
+}
+http {
+$(nginx_common_http "$dir")
+    add_header X-Proxy nginx-$mode always;
+    access_log off;
+    server_tokens off;
+    client_max_body_size 128m;
+    proxy_buffer_size 128k;
+    proxy_buffers 4 256k;
+    proxy_busy_buffers_size 256k;
+    proxy_redirect off;
+    map \$http_upgrade \$connection_upgrade {
+        default upgrade;
+        ''  close;
+    }
+    # time out settings
+    proxy_send_timeout 120;
+    proxy_read_timeout 120;
+    send_timeout 120;
+    keepalive_timeout 10;
+
+    upstream hello-world {
+$servers
+$keepalive
+    }
+
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        server_name app.org;
+
+        location / {
+            return 503;
+        }
+
+        location /hello-world/ {
+            proxy_set_header HOST \$host;
+            proxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504;
+            proxy_connect_timeout 30;
+            proxy_http_version 1.1;
+$location_conn
+            proxy_pass http://hello-world;
+        }
+    }
+}
+EOF
+}
+
+S1="        server 127.0.0.1:$UP1;"
+S2="        server 127.0.0.1:$UP2;"
+SERVERS_A="$S1
+$S2"
+SERVERS_B="$S2
+$S1"
+# As the churn rig's third table: a third entry on the first task's address.
+SERVERS_C="$S1
+$S2
+$S1"
+
+# ---- measuring -----------------------------------------------------------------------------------
+
+# parse_wrk FILE: prints "req/s p50 p99 errors" (errors: socket errors plus non-2xx/3xx answers).
+parse_wrk() {
+    awk '
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = $2 }
+        /^ +99%/ { p99 = $2 }
+        /Socket errors:/ { gsub(",", ""); err += $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx responses:/ { err += $5 }
+        END { printf "%s %s %s %d\n", (rps == "" ? "-" : rps), (p50 == "" ? "-" : p50), (p99 == "" ? "-" : p99), err }
+    ' "$1"
+}
+
+# CPU accounting, from /proc in clock ticks: what the proxy used per request, and how much of the
+# machine went to processes that are not part of the test (other jobs skew every figure).
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+tree_ticks() { # tree_ticks PID...: CPU ticks of each PID and its children, reaped children included
+    local t=0 p q v
+    for p in "$@"; do
+        for q in "$p" $(pgrep -P "$p" 2>/dev/null || true); do
+            v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$q/stat" 2>/dev/null || true)
+            t=$((t + ${v:-0}))
+        done
+    done
+    echo "$t"
+}
+
+wrk_ticks() { # CPU ticks of this shell's reaped descendants (wrk runs in the foreground)
+    awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$$/stat"
+}
+
+machine_ticks() { # "busy total" ticks of every CPU together
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+CPU_MARK=""
+cpu_mark() { # cpu_mark PROXY_PID...: remembers the counters before a run
+    CPU_MARK="$(tree_ticks "$@") $(tree_ticks "${UPSTREAM_PIDS[@]}") $(wrk_ticks) $(machine_ticks)"
+}
+
+cpu_report() { # cpu_report REQUESTS PROXY_PID...: prints "proxy_us_per_req others_percent"
+    local requests=$1
+    shift
+    local now
+    now="$(tree_ticks "$@") $(tree_ticks "${UPSTREAM_PIDS[@]}") $(wrk_ticks) $(machine_ticks)"
+    awk -v a="$CPU_MARK" -v b="$now" -v n="$requests" -v hz="$CLK_TCK" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        proxy = y[1] - x[1]; ups = y[2] - x[2]; load = y[3] - x[3]; busy = y[4] - x[4]; total = y[5] - x[5]
+        others = busy - proxy - ups - load
+        if (others < 0) others = 0
+        printf "%s %s\n", (n > 0 ? sprintf("%.1f", proxy / hz * 1e6 / n) : "-"), (total > 0 ? sprintf("%.0f%%", 100 * others / total) : "-")
+    }'
+}
+
+ROWS=()     # "name|connections|req/s|p50|p99|errors|cpu_us_per_req|others"
+CHURN_ROWS=() # "name|changes/s|changes|req/s|p50|p99|errors"
+
+wrk_run() { # wrk_run CONNECTIONS SECONDS URL OUTFILE
+    timeout $(($2 + 60)) wrk -t1 -c"$1" -d"$2s" --timeout 5s --latency "$3" >"$4" 2>&1 || true
+}
+
+requests_of() { # total requests of a wrk output file
+    awk '/requests in/ { print $1; found = 1 } END { if (!found) print 0 }' "$1"
+}
+
+measure() { # measure NAME PORT WARMUP PID...: warm-up, then one run per connection count
+    local name=$1 port=$2 warmup=$3 url="http://127.0.0.1:$2$PATH_UNDER_TEST" c out r cpu
+    shift 3
+    if [[ "$warmup" -gt 0 ]]; then
+        wrk_run 64 "$warmup" "$url" "$TMP/wrk-$name-warmup.txt"
+    fi
+    for c in $CONNECTIONS; do
+        out="$TMP/wrk-$name-$c.txt"
+        cpu_mark "$@"
+        wrk_run "$c" "$DURATION" "$url" "$out"
+        cpu=$(cpu_report "$(requests_of "$out")" "$@")
+        r=$(parse_wrk "$out")
+        read -r rps p50 p99 err <<<"$r"
+        read -r cpu_us others <<<"$cpu"
+        say "$(printf '%-12s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
+            "$name" "$c" "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
+        ROWS+=("$name|$c|$rps|$p50|$p99|$err|$cpu_us|$others")
+    done
+}
+
+skip() { say "$(printf '%-12s skipped: %s' "$1" "$2")"; ROWS+=("$1|-|skipped|-|-|-|-|-"); }
+
+wants() { [[ " $PROXIES " == *" $1 "* ]]; }
+
+# -- direct: the upstream alone
+if wants direct; then
+    measure direct "$UP1" "$WARMUP" "${UPSTREAM_PIDS[0]}"
+fi
+
+# -- pacer
+if wants pacer; then
+    # shellcheck disable=SC2086
+    start_bg "$TMP/pacer.log" java $PACER_JVM_OPTS -jar "$PACER_JAR" -f "$TMP/pacer.toml"
+    if wait_port "$PACER_PORT" "$LAST_PID" "$TMP/pacer.log"; then
+        pid=$LAST_PID
+        measure pacer "$PACER_PORT" "$PACER_WARMUP" "$pid"
+        stop_bg "$pid"
+    else
+        skip pacer "did not start"
+    fi
+fi
+
+# -- nginx, seed template and tuned
+for mode in seed tuned; do
+    wants "nginx-$mode" || continue
+    if [[ -z "$NGINX_BIN" ]]; then
+        skip "nginx-$mode" "nginx not installed: sudo apt-get install nginx-light"
+        continue
+    fi
+    port=$([[ $mode == seed ]] && echo "$NGINX_SEED_PORT" || echo "$NGINX_TUNED_PORT")
+    dir="$TMP/nginx-$mode"
+    mkdir -p "$dir/tmp"
+    nginx_proxy_conf "$dir" "$port" "$mode" "$SERVERS_A" >"$dir/nginx.conf"
+    if start_nginx "$dir" "$port"; then
+        pid=$LAST_PID
+        measure "nginx-$mode" "$port" "$WARMUP" "$pid"
+        stop_bg "$pid"
+    else
+        skip "nginx-$mode" "did not start"
+    fi
+done
+
+# -- haproxy
+if wants haproxy; then
+    if [[ -z "$HAPROXY_BIN" ]]; then
+        skip haproxy "haproxy not installed: sudo apt-get install haproxy"
+    else
+        # HAProxy needs two descriptors per connection and refuses to start above the fd limit.
+        hap_maxconn=$(( ($(ulimit -n) - 200) / 2 ))
+        (( hap_maxconn > 20000 )) && hap_maxconn=20000
+        cat >"$TMP/haproxy.cfg" <<EOF
+global
+    maxconn $hap_maxconn
+defaults
+    mode http
+    maxconn $hap_maxconn
+    option http-keep-alive
+    http-reuse safe
+    timeout connect 30s
+    timeout client 120s
+    timeout server 120s
+    timeout http-keep-alive 10s
+frontend pacer_compare
+    bind 127.0.0.1:$HAPROXY_PORT
+    default_backend hello_world
+backend hello_world
+    balance roundrobin
+    http-response set-header X-Proxy haproxy
+    server t1 127.0.0.1:$UP1
+    server t2 127.0.0.1:$UP2
+EOF
+        start_bg "$TMP/haproxy.log" "$HAPROXY_BIN" -db -f "$TMP/haproxy.cfg"
+        if wait_port "$HAPROXY_PORT" "$LAST_PID" "$TMP/haproxy.log"; then
+            pid=$LAST_PID
+            measure haproxy "$HAPROXY_PORT" "$WARMUP" "$pid"
+            stop_bg "$pid"
+        else
+            skip haproxy "did not start"
+        fi
+    fi
+fi
+
+# ---- churn ---------------------------------------------------------------------------------------
+
+churn_row() { # churn_row NAME RATE CHANGES WRKFILE CPU
+    local r
+    r=$(parse_wrk "$4")
+    read -r rps p50 p99 err <<<"$r"
+    read -r cpu_us others <<<"$5"
+    say "$(printf '%-20s %3s changes/s (%s)  %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s' \
+        "$1" "$2" "$3" "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
+    CHURN_ROWS+=("$1|$2|$3|$rps|$p50|$p99|$err|$cpu_us|$others")
+}
+
+if [[ "$CHURN" == 1 ]]; then
+    say ""
+    say "churn: wrk -c64 for ${DURATION}s while routes change $CHURN_RATE times a second (Pacer: $CHURN_MODE)"
+    url="http://127.0.0.1:$CHURN_PORT$PATH_UNDER_TEST"
+    for rate in 0 "$CHURN_RATE"; do
+        # The rig churns from its start for warm-up + run + margin; the measured run is all under churn.
+        # shellcheck disable=SC2086
+        start_bg "$TMP/churn-$rate.log" java $PACER_JVM_OPTS -Dpacer.log.level=WARN -cp "$BENCH_JAR" \
+            io.pacer.benchmarks.ChurnRig -f "$TMP/churn.toml" --rate "$rate" --mode "$CHURN_MODE" --duration $((PACER_WARMUP + DURATION + 3))
+        if wait_port "$CHURN_PORT" "$LAST_PID" "$TMP/churn-$rate.log"; then
+            pid=$LAST_PID
+            [[ "$PACER_WARMUP" -gt 0 ]] && wrk_run 64 "$PACER_WARMUP" "$url" "$TMP/wrk-churn-$rate-warmup.txt"
+            cpu_mark "$pid"
+            wrk_run 64 "$DURATION" "$url" "$TMP/wrk-churn-$rate.txt"
+            cpu=$(cpu_report "$(requests_of "$TMP/wrk-churn-$rate.txt")" "$pid")
+            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            stop_bg "$pid"
+            swaps=$(sed -n 's/^churn rig: \([0-9]*\) swaps.*/\1/p' "$TMP/churn-$rate.log" | tail -1)
+            churn_row "pacer (ChurnRig)" "$rate" "${swaps:-?} swaps in $((PACER_WARMUP + DURATION + 3))s" "$TMP/wrk-churn-$rate.txt" "$cpu"
+        else
+            CHURN_ROWS+=("pacer (ChurnRig)|$rate|-|did not start|-|-|-|-|-")
+        fi
+    done
+
+    if [[ -z "$NGINX_BIN" ]]; then
+        say "nginx-tuned churn skipped: nginx not installed: sudo apt-get install nginx-light"
+        CHURN_ROWS+=("nginx-tuned reload|$CHURN_RATE|-|skipped|-|-|-|-|-")
+    else
+        dir="$TMP/nginx-churn"
+        mkdir -p "$dir/tmp"
+        nginx_proxy_conf "$dir" "$NGINX_TUNED_PORT" tuned "$SERVERS_A" >"$dir/conf-0"
+        nginx_proxy_conf "$dir" "$NGINX_TUNED_PORT" tuned "$SERVERS_B" >"$dir/conf-1"
+        nginx_proxy_conf "$dir" "$NGINX_TUNED_PORT" tuned "$SERVERS_C" >"$dir/conf-2"
+        cp "$dir/conf-1" "$dir/conf-3"
+        cp "$dir/conf-0" "$dir/nginx.conf"
+        if start_nginx "$dir" "$NGINX_TUNED_PORT"; then
+            pid=$LAST_PID
+            url="http://127.0.0.1:$NGINX_TUNED_PORT$PATH_UNDER_TEST"
+            [[ "$WARMUP" -gt 0 ]] && wrk_run 64 "$WARMUP" "$url" "$TMP/wrk-nginx-churn-warmup.txt"
+            cpu_mark "$pid"
+            wrk_run 64 "$DURATION" "$url" "$TMP/wrk-nginx-churn.txt" &
+            wrk_pid=$!
+            reloads=0
+            period_ms=$((1000 / CHURN_RATE))
+            start_ms=$(date +%s%3N)
+            end_ms=$((start_ms + DURATION * 1000))
+            next_ms=$start_ms
+            while (( $(date +%s%3N) < end_ms )); do
+                cp "$dir/conf-$((reloads % 4))" "$dir/nginx.conf"
+                "$NGINX_BIN" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -s reload 2>>"$dir/reload.log" || true
+                reloads=$((reloads + 1))
+                next_ms=$((next_ms + period_ms))
+                wait_ms=$((next_ms - $(date +%s%3N)))
+                if (( wait_ms > 0 )); then
+                    sleep "$(awk -v ms="$wait_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+                fi
+            done
+            wait "$wrk_pid" || true
+            cpu=$(cpu_report "$(requests_of "$TMP/wrk-nginx-churn.txt")" "$pid")
+            stop_bg "$pid"
+            churn_row "nginx-tuned reload" "$CHURN_RATE" "$reloads reloads in ${DURATION}s" "$TMP/wrk-nginx-churn.txt" "$cpu"
+        else
+            CHURN_ROWS+=("nginx-tuned reload|$CHURN_RATE|-|did not start|-|-|-|-|-")
+        fi
+    fi
+fi
+
+# ---- report --------------------------------------------------------------------------------------
+
+tuned_rps() { # tuned_rps CONNECTIONS
+    local row
+    for row in "${ROWS[@]}"; do
+        IFS='|' read -r n c rps _ <<<"$row"
+        if [[ "$n" == nginx-tuned && "$c" == "$1" ]]; then
+            echo "$rps"
+            return
+        fi
+    done
+    echo ""
+}
+
+say ""
+say "| proxy | connections | req/s | p50 | p99 | errors | vs tuned Nginx | proxy CPU us/req | others' CPU |"
+say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for row in "${ROWS[@]}"; do
+    IFS='|' read -r n c rps p50 p99 err cpu_us others <<<"$row"
+    base=$(tuned_rps "$c")
+    ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+    say "| $n | $c | $rps | $p50 | $p99 | $err | $ratio | $cpu_us | $others |"
+done
+if [[ ${#CHURN_ROWS[@]} -gt 0 ]]; then
+    say ""
+    say "| churn (wrk -c64, ${DURATION}s) | changes/s | changes made | req/s | p50 | p99 | errors | proxy CPU us/req | others' CPU |"
+    say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for row in "${CHURN_ROWS[@]}"; do
+        IFS='|' read -r n rate made rps p50 p99 err cpu_us others <<<"$row"
+        say "| $n | $rate | $made | $rps | $p50 | $p99 | $err | $cpu_us | $others |"
+    done
+fi
+say ""
+say "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
