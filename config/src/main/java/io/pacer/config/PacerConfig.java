@@ -183,7 +183,7 @@ public final class PacerConfig {
         return upstreamKeepaliveTimeout;
     }
 
-    /** {@code upstream_keepalive}: idle pooled connections per task per event loop; 0 disables pooling. Default 32. */
+    /** {@code upstream_keepalive}: idle pooled connections per task per event loop; 0 disables pooling. Default 512 (measured: 32 starved 1,000 concurrent clients). */
     public int upstreamKeepalive() {
         return upstreamKeepalive;
     }
@@ -424,7 +424,7 @@ public final class PacerConfig {
         private Duration clientHeaderTimeout = Duration.ofSeconds(60);
         private Duration clientBodyTimeout = Duration.ofSeconds(60);
         private Duration upstreamKeepaliveTimeout = Duration.ofSeconds(60);
-        private int upstreamKeepalive = 32;
+        private int upstreamKeepalive = 512;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private int replayBufferSize = 64 << 10;
         private int workerThreads;

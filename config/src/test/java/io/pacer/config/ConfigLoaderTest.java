@@ -61,7 +61,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(60), config.clientHeaderTimeout());
         assertEquals(Duration.ofSeconds(60), config.clientBodyTimeout());
         assertEquals(Duration.ofSeconds(60), config.upstreamKeepaliveTimeout());
-        assertEquals(32, config.upstreamKeepalive());
+        assertEquals(512, config.upstreamKeepalive());
         assertEquals(RetryPolicy.DEFAULT_CONDITIONS, config.retryPolicy().conditions());
         assertFalse(config.retryPolicy().nonIdempotent());
         assertEquals(0, config.retryPolicy().tries());
