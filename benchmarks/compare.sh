@@ -36,6 +36,7 @@
 #                       connections to it are closed) or reorder (task order only)
 #   UPSTREAM [auto]     auto, nginx or netty
 #   PACER_JVM_OPTS ["-XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch"]
+#   NGINX_BIN, HAPROXY_BIN [found on PATH or in /usr/sbin]  empty string: behave as if not installed
 #   PACER_TOML_EXTRA [""]  lines appended to the generated pacer.toml, e.g. 'upstream_keepalive = 512'
 #   KEEP_TMP [0]        1 keeps the generated configs and logs (their directory is printed)
 set -euo pipefail
@@ -146,10 +147,15 @@ wait_port() {
 # ---- checks --------------------------------------------------------------------------------------
 
 have() { command -v "$1" >/dev/null 2>&1; }
-NGINX_BIN="$(command -v nginx || true)"
-[[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]] && NGINX_BIN=/usr/sbin/nginx
-HAPROXY_BIN="$(command -v haproxy || true)"
-[[ -z "$HAPROXY_BIN" && -x /usr/sbin/haproxy ]] && HAPROXY_BIN=/usr/sbin/haproxy
+# NGINX_BIN / HAPROXY_BIN may be set (to an empty string to leave that proxy out).
+if [[ -z "${NGINX_BIN+set}" ]]; then
+    NGINX_BIN="$(command -v nginx || true)"
+    [[ -z "$NGINX_BIN" && -x /usr/sbin/nginx ]] && NGINX_BIN=/usr/sbin/nginx
+fi
+if [[ -z "${HAPROXY_BIN+set}" ]]; then
+    HAPROXY_BIN="$(command -v haproxy || true)"
+    [[ -z "$HAPROXY_BIN" && -x /usr/sbin/haproxy ]] && HAPROXY_BIN=/usr/sbin/haproxy
+fi
 
 if ! have wrk; then
     say "wrk is needed to drive the load: sudo apt-get install wrk   (or build it from https://github.com/wg/wrk)"
