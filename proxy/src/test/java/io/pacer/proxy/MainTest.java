@@ -230,7 +230,7 @@ class MainTest {
         assertEquals(Duration.ofSeconds(120), config.readTimeout());
         assertEquals(Duration.ofSeconds(10), config.keepaliveTimeout());
         assertEquals(128L * 1024 * 1024, config.maxBodySize());
-        assertEquals(32, config.upstreamKeepalive());
+        assertEquals(512, config.upstreamKeepalive());
         assertEquals(0, config.workerThreads());
         assertEquals("round_robin", config.balance());
 
