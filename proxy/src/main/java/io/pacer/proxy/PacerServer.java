@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +69,7 @@ public final class PacerServer implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
-        this.pools = new UpstreamPools(workerGroup, transport, resolver, settings, stats);
+        this.pools = new UpstreamPools(transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
         this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
         pools.retainOnly(tasksOf(initial));
@@ -162,11 +161,6 @@ public final class PacerServer implements AutoCloseable {
     public void updateRoutes(RouteTable table) {
         routes = Objects.requireNonNull(table, "table");
         pools.retainOnly(tasksOf(table));
-    }
-
-    /** {@link #updateRoutes} as a listener, for a discovery source. */
-    public Consumer<RouteTable> routeSink() {
-        return this::updateRoutes;
     }
 
     private static Set<Task> tasksOf(RouteTable table) {

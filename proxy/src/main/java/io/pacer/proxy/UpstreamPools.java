@@ -1,7 +1,6 @@
 package io.pacer.proxy;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.pacer.core.Task;
@@ -14,16 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class UpstreamPools {
 
     private final Map<EventExecutor, UpstreamPool> pools = new ConcurrentHashMap<>();
-    private final EventLoopGroup group;
     private final Transport transport;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final ProxySettings settings;
     private final TrafficStats stats;
     private volatile Set<Task> live = Set.of();
 
-    UpstreamPools(EventLoopGroup group, Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
+    UpstreamPools(Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
                   ProxySettings settings, TrafficStats stats) {
-        this.group = group;
         this.stats = stats;
         this.transport = transport;
         this.resolver = resolver;
@@ -54,9 +51,5 @@ final class UpstreamPools {
                 pool.loop().execute(pool::closeAll);
             }
         }
-    }
-
-    EventLoopGroup group() {
-        return group;
     }
 }

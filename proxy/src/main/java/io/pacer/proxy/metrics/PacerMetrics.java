@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -376,11 +375,6 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
             }
             tableVersion = table.version();
         }
-    }
-
-    /** {@link #updateRoutes} as a listener. */
-    public Consumer<RouteTable> routeSink() {
-        return this::updateRoutes;
     }
 
     // ---- exposition --------------------------------------------------------------------------
