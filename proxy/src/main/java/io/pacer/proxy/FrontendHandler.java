@@ -193,8 +193,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ownRequest = null;
         HttpVersion clientVersion = request.protocolVersion();
         String clientUri = request.uri();
-        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp,
-                match.app().task(0, 0).address(), webSocket);
+        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp, match.app().task(0, 0),
+                webSocket);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), observer,
                 clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.pacer.core.Task;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,10 +44,11 @@ final class ProxyHeaders {
     }
 
     /**
-     * The request as the upstream gets it: HTTP/1.1, {@code Host} passed through, forwarding
-     * headers set, hop-by-hop headers and {@code Expect} (Pacer answers 100-continue itself) gone.
+     * The request as the upstream gets it: HTTP/1.1, {@code Host} passed through (the address of
+     * {@code hostless} when the client sent none), forwarding headers set, hop-by-hop headers and
+     * {@code Expect} (Pacer answers 100-continue itself) gone.
      */
-    static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, String fallbackHost,
+    static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, Task hostless,
                                   boolean webSocket) {
         // Rewritten in place: the decoded request is ours alone, and copying its headers was the
         // largest allocation of a proxied request.
@@ -56,7 +58,7 @@ final class ProxyHeaders {
         h.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         String host = h.get(HttpHeaderNames.HOST);
         if (host == null || host.isEmpty()) {
-            host = fallbackHost;
+            host = hostless.address(); // built only here: most requests carry a Host
             h.set(HttpHeaderNames.HOST, host);
         }
         // Every hop a client's proxies recorded, on however many lines, then this client.
