@@ -1,7 +1,6 @@
 package io.pacer.benchmarks;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.pacer.proxy.testing.SoakMarathon;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,13 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -124,7 +121,7 @@ public final class SoakRig {
     }
 
     private int run(int marathonPort, long duration, long warmup, int clientCount) throws Exception {
-        FakeMarathon marathon = new FakeMarathon(marathonPort);
+        SoakMarathon marathon = new SoakMarathon(marathonPort);
         ExecutorService clients = Executors.newFixedThreadPool(clientCount, daemon("soak-client"));
         ScheduledExecutorService churn = Executors.newScheduledThreadPool(2, daemon("soak-churn"));
         try {
@@ -185,12 +182,12 @@ public final class SoakRig {
             if (!churn.awaitTermination(30, TimeUnit.SECONDS)) {
                 problems.add(new IllegalStateException("churn tasks did not stop within 30 s"));
             }
-            int drops = marathon.drops.get();
+            int drops = marathon.drops();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (marathon.streamsOpened.get() <= drops && System.nanoTime() - deadline < 0) {
+            while (marathon.streamsOpened() <= drops && System.nanoTime() - deadline < 0) {
                 Thread.sleep(10);
             }
-            boolean reattached = marathon.streamsOpened.get() > drops;
+            boolean reattached = marathon.streamsOpened() > drops;
             long[] end = processFigures();
 
             List<String> verdict = new ArrayList<>();
@@ -212,7 +209,7 @@ public final class SoakRig {
             System.out.printf(Locale.ROOT, "soak: %.0f s, %d clients: %d requests (%.0f/s), %d failed%n",
                     seconds, clientCount, requests.sum(), requests.sum() / seconds, failures.sum());
             System.out.printf(Locale.ROOT, "soak: %d route changes, %d upstream rotations, %d Marathon stream drops"
-                    + " (%d streams opened)%n", swaps.get(), rotations.get(), drops, marathon.streamsOpened.get());
+                    + " (%d streams opened)%n", swaps.get(), rotations.get(), drops, marathon.streamsOpened());
             System.out.printf(Locale.ROOT, "soak: pacer pid %d: RSS %d KiB -> %d KiB (%+d), open fds %d -> %d (%+d)%n",
                     pid, start[0], end[0], end[0] - start[0], start[1], end[1], end[1] - start[1]);
             System.out.println("soak: " + (verdict.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", verdict)));
@@ -367,7 +364,7 @@ public final class SoakRig {
     // ---- upstream rotation ---------------------------------------------------------------------
 
     /** New task listed; oldest delisted, closed once Pacer's table no longer has it. */
-    private void rotate(FakeMarathon marathon) {
+    private void rotate(SoakMarathon marathon) {
         EchoUpstream fresh;
         try {
             fresh = EchoUpstream.start(1, "127.0.0.1", 0);
@@ -380,7 +377,7 @@ public final class SoakRig {
         long delisted = marathon.publish(ports());
         int port = old.addresses().get(0).getPort();
         try {
-            awaitUntil(10, () -> marathon.servedGeneration.get() >= delisted && !adminTasks().contains(port),
+            awaitUntil(10, () -> marathon.servedGeneration() >= delisted && !adminTasks().contains(port),
                     "Pacer drops task " + port);
         } finally {
             old.close();
@@ -487,109 +484,5 @@ public final class SoakRig {
 
     private static void log(String message) {
         System.out.println("soak-rig: " + message);
-    }
-
-    /** Marathon as far as Pacer uses it; the event stream ends on {@link #dropStreams()}. */
-    private static final class FakeMarathon implements AutoCloseable {
-        private static final String END = "\u0000end";
-
-        final HttpServer server;
-        final ExecutorService executor = Executors.newCachedThreadPool(daemon("fake-marathon"));
-        final Set<BlockingQueue<String>> streams = ConcurrentHashMap.newKeySet();
-        final AtomicInteger streamsOpened = new AtomicInteger();
-        final AtomicInteger drops = new AtomicInteger();
-        final AtomicLong generation = new AtomicLong();
-        final AtomicLong servedGeneration = new AtomicLong();
-        private volatile Body apps = new Body(0, "{\"apps\":[]}");
-
-        private record Body(long generation, String json) { }
-
-        FakeMarathon(int port) throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-            server.setExecutor(executor);
-            server.createContext("/ping", ex -> answer(ex, "text/plain", "pong"));
-            server.createContext("/v2/apps", ex -> {
-                Body body = apps;
-                answer(ex, "application/json", body.json);
-                servedGeneration.accumulateAndGet(body.generation, Math::max);
-            });
-            server.createContext("/v2/events", this::stream);
-            server.start();
-        }
-
-        synchronized long publish(List<Integer> ports) {
-            StringBuilder tasks = new StringBuilder();
-            for (int port : ports) {
-                if (tasks.length() > 0) {
-                    tasks.append(',');
-                }
-                tasks.append("{\"id\":\"app.").append(port).append("\",\"appId\":\"/app\",\"host\":\"127.0.0.1\",")
-                        .append("\"ports\":[").append(port).append("],\"state\":\"TASK_RUNNING\"}");
-            }
-            long gen = generation.incrementAndGet();
-            apps = new Body(gen, "{\"apps\":[{\"id\":\"/app\",\"labels\":{},\"healthChecks\":[],\"tasks\":["
-                    + tasks + "]}]}");
-            String event = "event: status_update_event\ndata: {\"eventType\":\"status_update_event\",\"appId\":\"/app\","
-                    + "\"taskStatus\":\"TASK_RUNNING\"}\n\n";
-            for (BlockingQueue<String> stream : streams) {
-                stream.offer(event);
-            }
-            return gen;
-        }
-
-        void dropStreams() {
-            for (BlockingQueue<String> stream : streams) {
-                stream.offer(END);
-            }
-            drops.incrementAndGet();
-        }
-
-        private void stream(HttpExchange ex) throws IOException {
-            BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-            streams.add(queue);
-            streamsOpened.incrementAndGet();
-            try {
-                ex.getRequestBody().readAllBytes();
-                ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-                ex.sendResponseHeaders(200, 0);
-                OutputStream out = ex.getResponseBody();
-                write(out, "event: event_stream_attached\ndata: {\"eventType\":\"event_stream_attached\"}\n\n");
-                while (true) {
-                    String next = queue.poll(1, TimeUnit.SECONDS);
-                    if (END.equals(next)) {
-                        return;
-                    }
-                    write(out, next == null ? "\n" : next);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                // Pacer closed the stream
-            } finally {
-                streams.remove(queue);
-                ex.close();
-            }
-        }
-
-        private static void write(OutputStream out, String text) throws IOException {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        private static void answer(HttpExchange ex, String type, String body) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getRequestBody().readAllBytes();
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
     }
 }

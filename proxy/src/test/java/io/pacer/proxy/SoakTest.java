@@ -3,8 +3,6 @@ package io.pacer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.Task;
@@ -13,26 +11,21 @@ import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.Reply;
+import io.pacer.proxy.testing.SoakMarathon;
 import io.pacer.proxy.testing.TestUpstream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,7 +81,7 @@ class SoakTest {
     @Test
     void steadyLoadWithChurnUpstreamRestartsAndStreamDropsFailsNothingAndLeaksNothing() throws Exception {
         long seconds = Long.getLong("pacer.soak.seconds", 15);
-        FakeMarathon marathon = open.track(new FakeMarathon());
+        SoakMarathon marathon = open.track(new SoakMarathon(0));
         open.track(() -> upstreams.forEach(TestUpstream::close));
         List<TestUpstream> live = new CopyOnWriteArrayList<>();
         for (int i = 0; i < INITIAL_TASKS; i++) {
@@ -143,10 +136,10 @@ class SoakTest {
         }
         churn.shutdown();
         assertTrue(churn.awaitTermination(30, TimeUnit.SECONDS), "the churn and rotation tasks finished");
-        int drops = marathon.drops.get();
-        Await.until(Duration.ofSeconds(10), () -> marathon.streamsOpened.get() > drops,
+        int drops = marathon.drops();
+        Await.until(Duration.ofSeconds(10), () -> marathon.streamsOpened() > drops,
                 () -> "Pacer reopened the event stream after the last of " + drops + " drops ("
-                        + marathon.streamsOpened.get() + " opened)");
+                        + marathon.streamsOpened() + " opened)");
 
         // End figures: the last rotation's upstream is closed synchronously, so its descriptors are
         // gone; anything above the slack that does not settle within the deadline is a leak.
@@ -160,7 +153,7 @@ class SoakTest {
         System.out.printf("SoakTest: %ds, %d requests, %d failed, %d route swaps, %d upstream rotations, "
                         + "%d stream drops (%d streams opened), fds %d -> %d, heap used %d KiB -> %d KiB%n",
                 seconds, requests.sum(), failures.sum(), swaps.get(), rotations.get(), drops,
-                marathon.streamsOpened.get(), start.fds, end.fds, start.heap / 1024, end.heap / 1024);
+                marathon.streamsOpened(), start.fds, end.fds, start.heap / 1024, end.heap / 1024);
 
         assertEquals(List.of(), problems, "the churn, rotation and stream-drop tasks ran without error");
         assertEquals(0, failures.sum(), () -> failures.sum() + " of " + requests.sum()
@@ -230,14 +223,14 @@ class SoakTest {
      * closed once Pacer no longer routes to it (a table built from a {@code /v2/apps} answer given
      * after the delisting is in force), after its connections drained or 3 s, whichever is first.
      */
-    private void rotate(Pacer pacer, FakeMarathon marathon, List<TestUpstream> live) {
+    private void rotate(Pacer pacer, SoakMarathon marathon, List<TestUpstream> live) {
         TestUpstream fresh = newUpstream();
         live.add(fresh);
         TestUpstream old = live.remove(0);
         long delisted = marathon.publish(ports(live));
         int port = old.port();
         Await.until(Duration.ofSeconds(10),
-                () -> marathon.servedGeneration.get() >= delisted && !routedPorts(pacer).contains(port),
+                () -> marathon.servedGeneration() >= delisted && !routedPorts(pacer).contains(port),
                 () -> "Pacer dropped task " + port + "; it routes " + routedPorts(pacer));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (old.openConnections() > 0 && System.nanoTime() - deadline < 0) {
@@ -318,121 +311,6 @@ class SoakTest {
             } catch (IOException ignored) {
                 // closing after a failure
             }
-        }
-    }
-
-    /**
-     * A fake Marathon: {@code /ping} 200, {@code /v2/apps} one app {@code /app} with one running
-     * task per listed port, {@code /v2/events} a text/event-stream that gets a
-     * {@code status_update_event} on every {@link #publish} and ends on {@link #dropStreams()}.
-     */
-    private static final class FakeMarathon implements AutoCloseable {
-        private static final String END = "\u0000end";
-
-        final HttpServer server;
-        final ExecutorService executor = Executors.newCachedThreadPool(daemon("fake-marathon"));
-        final Set<BlockingQueue<String>> streams = ConcurrentHashMap.newKeySet();
-        final AtomicInteger streamsOpened = new AtomicInteger();
-        final AtomicInteger drops = new AtomicInteger();
-        /** Generation of the last body published, and of the last one a {@code /v2/apps} answer carried. */
-        final AtomicLong generation = new AtomicLong();
-        final AtomicLong servedGeneration = new AtomicLong();
-        private volatile Body apps = new Body(0, "{\"apps\":[]}");
-
-        private record Body(long generation, String json) { }
-
-        FakeMarathon() throws IOException {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.setExecutor(executor);
-            server.createContext("/ping", ex -> answer(ex, "text/plain", "pong"));
-            server.createContext("/v2/apps", ex -> {
-                Body body = apps;
-                answer(ex, "application/json", body.json);
-                servedGeneration.accumulateAndGet(body.generation, Math::max);
-            });
-            server.createContext("/v2/events", this::stream);
-            server.start();
-        }
-
-        URI uri() {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        }
-
-        /** Lists {@code ports} as the app's tasks and announces it; returns the body's generation. */
-        synchronized long publish(List<Integer> ports) {
-            StringBuilder tasks = new StringBuilder();
-            for (int port : ports) {
-                if (tasks.length() > 0) {
-                    tasks.append(',');
-                }
-                tasks.append("{\"id\":\"app.").append(port).append("\",\"appId\":\"/app\",\"host\":\"127.0.0.1\",")
-                        .append("\"ports\":[").append(port).append("],\"state\":\"TASK_RUNNING\"}");
-            }
-            long gen = generation.incrementAndGet();
-            apps = new Body(gen, "{\"apps\":[{\"id\":\"/app\",\"labels\":{},\"healthChecks\":[],\"tasks\":["
-                    + tasks + "]}]}");
-            String event = "event: status_update_event\ndata: {\"eventType\":\"status_update_event\",\"appId\":\"/app\","
-                    + "\"taskStatus\":\"TASK_RUNNING\"}\n\n";
-            for (BlockingQueue<String> stream : streams) {
-                stream.offer(event);
-            }
-            return gen;
-        }
-
-        /** Ends every open event stream, as a Marathon failover or a proxy in between would. */
-        void dropStreams() {
-            for (BlockingQueue<String> stream : streams) {
-                stream.offer(END);
-            }
-            drops.incrementAndGet();
-        }
-
-        private void stream(HttpExchange ex) throws IOException {
-            BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-            streams.add(queue);
-            streamsOpened.incrementAndGet();
-            try {
-                ex.getRequestBody().readAllBytes();
-                ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-                ex.sendResponseHeaders(200, 0);
-                OutputStream out = ex.getResponseBody();
-                write(out, "event: event_stream_attached\ndata: {\"eventType\":\"event_stream_attached\"}\n\n");
-                while (true) {
-                    String next = queue.poll(1, TimeUnit.SECONDS);
-                    if (END.equals(next)) {
-                        return;
-                    }
-                    write(out, next == null ? "\n" : next); // a blank line is Marathon's heartbeat
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                // Pacer closed the stream
-            } finally {
-                streams.remove(queue);
-                ex.close();
-            }
-        }
-
-        private static void write(OutputStream out, String text) throws IOException {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        private static void answer(HttpExchange ex, String type, String body) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getRequestBody().readAllBytes();
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
         }
     }
 }
