@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;
@@ -18,6 +17,7 @@ import io.pacer.proxy.testing.Reply;
 import io.pacer.proxy.testing.TestBodies;
 import io.pacer.proxy.testing.TestProxy;
 import io.pacer.proxy.testing.TestUpstream;
+import io.pacer.proxy.testing.WebSocketMessages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -39,10 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -85,7 +82,7 @@ class WebSocketTest {
 
     @Test
     void echoesText() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/room?x=1", c);
 
         w.sendText("hello through pacer", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,7 +97,7 @@ class WebSocketTest {
 
     @Test
     void echoesAFourMegabyteBinaryMessageByteForByte() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/big", c);
         byte[] payload = TestBodies.bytes(17, 4 * 1024 * 1024);
 
@@ -116,7 +113,7 @@ class WebSocketTest {
 
     @Test
     void manySmallMessagesComeBackInOrder() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/many", c);
         int count = 2000;
         for (int i = 0; i < count; i++) {
@@ -141,7 +138,7 @@ class WebSocketTest {
 
     @Test
     void theUpstreamGetsTheUpgradeHeaders() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/headers", c);
         w.sendText("ping", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("ping", c.next());
@@ -236,7 +233,7 @@ class WebSocketTest {
         try (TestUpstream plain = TestUpstream.start("plain", req -> Reply.ok("no websocket here"))) {
             proxy.routes(TestProxy.table(TestProxy.app("/plain", plain)));
 
-            ExecutionException e = assertThrows(ExecutionException.class, () -> open("/plain/ws", new Collector()));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> open("/plain/ws", new WebSocketMessages(TIMEOUT)));
             WebSocketHandshakeException h = assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
             assertEquals(200, h.getResponse().statusCode());
 
@@ -308,7 +305,7 @@ class WebSocketTest {
 
     @Test
     void aClientCloseHandshakeClosesTheUpstreamConnection() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/close", c);
         w.sendText("x", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("x", c.next());
@@ -322,7 +319,7 @@ class WebSocketTest {
 
     @Test
     void aClientDroppingTheConnectionClosesTheUpstreamConnection() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/abort", c);
         w.sendText("x", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("x", c.next());
@@ -361,13 +358,13 @@ class WebSocketTest {
 
     @Test
     void theUpstreamClosingIsSeenByAJavaWebSocketClient() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/upstream-close-java", c);
         w.sendText("x", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("x", c.next());
 
         ws.closeConnections();
-        Object end = c.messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Object end = c.nextOrFailure();
         assertNotNull(end, "the client must learn that the connection ended");
         assertTrue(end instanceof Throwable || String.valueOf(end).startsWith("close:"), "got " + end);
         Await.until(SHORT, () -> w.isInputClosed(), "the client's input to be closed");
@@ -379,7 +376,7 @@ class WebSocketTest {
     void aWebSocketToAnUnknownPathGets503() throws Exception {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> HTTP.newWebSocketBuilder().connectTimeout(SHORT)
-                        .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/nowhere/socket"), new Collector())
+                        .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/nowhere/socket"), new WebSocketMessages(TIMEOUT))
                         .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         WebSocketHandshakeException h = assertInstanceOf(WebSocketHandshakeException.class, e.getCause());
         assertEquals(503, h.getResponse().statusCode());
@@ -415,7 +412,7 @@ class WebSocketTest {
 
     @Test
     void aTunnelsUpstreamConnectionNeverReturnsToThePool() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/pool", c);
         w.sendText("one", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("one", c.next());
@@ -451,7 +448,7 @@ class WebSocketTest {
 
     @Test
     void anOpenTunnelSurvivesARouteSwapThatRemovesItsApp() throws Exception {
-        Collector c = new Collector();
+        WebSocketMessages c = new WebSocketMessages(TIMEOUT);
         WebSocket w = open("/chat/swap", c);
         w.sendText("before", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("before", c.next());
@@ -471,7 +468,7 @@ class WebSocketTest {
         try (GreetingUpstream greeter = new GreetingUpstream("welcome!")) {
             proxy.routes(TestProxy.table(TestProxy.app("/greet", List.of("/greet"), greeter.port())));
 
-            Collector c = new Collector();
+            WebSocketMessages c = new WebSocketMessages(TIMEOUT);
             open("/greet/socket", c);
             assertEquals("welcome!", c.next(), "a frame sent in the same packet as the 101 must not be lost");
 
@@ -514,7 +511,7 @@ class WebSocketTest {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private WebSocket open(String path, Collector collector) throws Exception {
+    private WebSocket open(String path, WebSocketMessages collector) throws Exception {
         WebSocket w = HTTP.newWebSocketBuilder().connectTimeout(SHORT)
                 .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + path), collector)
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -638,59 +635,6 @@ class WebSocketTest {
             Frame f = next(timeout);
             assertEquals(0x1, f.opcode(), "a text frame");
             return new String(f.payload(), StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Collects whole messages: text as String, binary as byte[], "close:<code>", or the error. */
-    static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            w.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
-            byte[] part = new byte[data.remaining()];
-            data.get(part);
-            binary.writeBytes(part);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            w.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
-            messages.add("close:" + statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket w, Throwable error) {
-            messages.add(error);
-        }
-
-        Object next() throws InterruptedException {
-            Object m = messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (m == null) {
-                fail("no WebSocket message within " + TIMEOUT.toMillis() + " ms");
-            }
-            if (m instanceof Throwable t) {
-                throw new AssertionError("WebSocket failed", t);
-            }
-            return m;
         }
     }
 

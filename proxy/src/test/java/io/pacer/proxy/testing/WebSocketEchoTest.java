@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,59 +17,6 @@ import org.junit.jupiter.api.Test;
 class WebSocketEchoTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    /** Collects whole messages (text as String, binary as byte[]) and the close code as "close:<code>". */
-    private static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                messages.add(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            byte[] part = new byte[data.remaining()];
-            data.get(part);
-            binary.writeBytes(part);
-            if (last) {
-                messages.add(binary.toByteArray());
-                binary.reset();
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            messages.add("close:" + statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            messages.add(error);
-        }
-
-        Object next() throws InterruptedException {
-            Object m = messages.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (m == null) {
-                throw new AssertionError("no WebSocket message within " + TIMEOUT);
-            }
-            if (m instanceof Throwable t) {
-                throw new AssertionError("WebSocket failed", t);
-            }
-            return m;
-        }
-    }
 
     private TestUpstream up;
 
@@ -87,7 +30,7 @@ class WebSocketEchoTest {
         up.close();
     }
 
-    private WebSocket open(Collector collector) throws Exception {
+    private WebSocket open(WebSocketMessages collector) throws Exception {
         return HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + up.port() + "/chat/room?x=1"), collector)
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -95,7 +38,7 @@ class WebSocketEchoTest {
 
     @Test
     void echoesTextAndAOneMegabyteBinaryMessage() throws Exception {
-        Collector collector = new Collector();
+        WebSocketMessages collector = new WebSocketMessages(TIMEOUT);
         WebSocket ws = open(collector);
 
         ws.sendText("hello", true).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -115,7 +58,7 @@ class WebSocketEchoTest {
 
     @Test
     void fragmentedMessagesComeBackWhole() throws Exception {
-        Collector collector = new Collector();
+        WebSocketMessages collector = new WebSocketMessages(TIMEOUT);
         WebSocket ws = open(collector);
         ws.sendText("hel", false).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         ws.sendText("lo ", false).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
