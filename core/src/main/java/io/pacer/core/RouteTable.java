@@ -3,8 +3,10 @@ package io.pacer.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An immutable snapshot of the routing table: path prefix to app. Built whole off the hot path and
@@ -58,6 +60,18 @@ public final class RouteTable {
     /** The apps that own at least one route, in the order they were added. */
     public List<App> apps() {
         return apps;
+    }
+
+    /**
+     * Every task of every app, each once, in app order: what the data plane may hold connections
+     * to. Computed on each call; tables change rarely and callers are off the hot path.
+     */
+    public Set<Task> tasks() {
+        Set<Task> out = new LinkedHashSet<>();
+        for (App app : apps) {
+            out.addAll(app.tasks());
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /** Prefix (with trailing slash) to the app serving it, in insertion order. */

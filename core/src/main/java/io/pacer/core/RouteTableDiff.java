@@ -3,7 +3,6 @@ package io.pacer.core;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +29,8 @@ public record RouteTableDiff(List<String> appsAdded, List<String> appsRemoved,
                 removed.add(id);
             }
         }
-        Set<Task> oldTasks = tasks(before);
-        Set<Task> newTasks = tasks(after);
+        Set<Task> oldTasks = before.tasks();
+        Set<Task> newTasks = after.tasks();
         List<Task> tasksAdded = new ArrayList<>();
         for (Task t : newTasks) {
             if (!oldTasks.contains(t)) {
@@ -55,7 +54,7 @@ public record RouteTableDiff(List<String> appsAdded, List<String> appsRemoved,
     /** Every {@code host:port} that some task of {@code table} listens on. */
     public static Set<String> addresses(RouteTable table) {
         Set<String> out = new HashSet<>();
-        for (Task t : tasks(table)) {
+        for (Task t : table.tasks()) {
             out.add(t.address());
         }
         return out;
@@ -65,14 +64,6 @@ public record RouteTableDiff(List<String> appsAdded, List<String> appsRemoved,
         Map<String, App> out = new HashMap<>();
         for (App app : table.apps()) {
             out.put(app.id(), app);
-        }
-        return out;
-    }
-
-    private static Set<Task> tasks(RouteTable table) {
-        Set<Task> out = new LinkedHashSet<>();
-        for (App app : table.apps()) {
-            out.addAll(app.tasks());
         }
         return out;
     }

@@ -33,6 +33,15 @@ class RouteTableDiffTest {
     }
 
     @Test
+    void tableTasksListEachTaskOnceInAppOrder() {
+        // One task behind two apps (a shared host port) is one set of connections to hold.
+        RouteTable t = table(app("a", "/a/", T2, T1), app("b", "/b/", T1, T3));
+        assertEquals(List.of(T2, T1, T3), List.copyOf(t.tasks()));
+        assertThrows(UnsupportedOperationException.class, () -> t.tasks().add(T4));
+        assertTrue(RouteTable.empty().tasks().isEmpty());
+    }
+
+    @Test
     void emptyToEmptyIsEmpty() {
         assertTrue(RouteTableDiff.between(RouteTable.empty(), RouteTable.empty()).isEmpty());
     }

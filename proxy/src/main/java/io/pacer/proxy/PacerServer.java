@@ -14,15 +14,11 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.pacer.config.PacerConfig;
-import io.pacer.core.App;
 import io.pacer.core.RouteTable;
-import io.pacer.core.Task;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +68,7 @@ public final class PacerServer implements AutoCloseable {
         this.pools = new UpstreamPools(transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
         this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
-        pools.retainOnly(tasksOf(initial));
+        pools.retainOnly(initial.tasks());
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxUriSize)
                 .setMaxHeaderSize(settings.maxHeaderSize)
@@ -160,15 +156,7 @@ public final class PacerServer implements AutoCloseable {
      */
     public void updateRoutes(RouteTable table) {
         routes = Objects.requireNonNull(table, "table");
-        pools.retainOnly(tasksOf(table));
-    }
-
-    private static Set<Task> tasksOf(RouteTable table) {
-        Set<Task> tasks = new HashSet<>();
-        for (App app : table.apps()) {
-            tasks.addAll(app.tasks());
-        }
-        return Set.copyOf(tasks);
+        pools.retainOnly(table.tasks());
     }
 
     /** Blocks until the listening socket is closed by {@link #close}. */
