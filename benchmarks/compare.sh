@@ -69,84 +69,14 @@ CHURN_PORT=$((BASE_PORT + 13))
 PATH_UNDER_TEST="/hello-world/"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/pacer-compare.XXXXXX")"
-PIDS=()
+# shellcheck source=processes.sh
+source "$ROOT/benchmarks/processes.sh"
 UPSTREAM_PIDS=()
-
-say() { printf '%s\n' "$*"; }
-
-# ---- process handling --------------------------------------------------------------------------
-
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local pid
-    set +e
-    for pid in "${PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    if [[ "$KEEP_TMP" == 1 ]]; then
-        say "configs and logs kept in $TMP"
-    else
-        rm -rf "$TMP"
-    fi
-}
-trap cleanup EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-# start_bg LOG CMD...: runs CMD in the background, remembers its pid in PIDS and in $LAST_PID.
-start_bg() {
-    local log=$1
-    shift
-    "$@" >"$log" 2>&1 &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-}
-
-# stop_bg PID: stops one process started by start_bg and forgets it.
-stop_bg() {
-    local pid=$1 kept=() p
-    stop_pid "$pid"
-    for p in "${PIDS[@]}"; do
-        [[ "$p" == "$pid" ]] || kept+=("$p")
-    done
-    PIDS=("${kept[@]+"${kept[@]}"}")
-}
-
-port_open() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# wait_port PORT PID LOG: waits up to 30 s for PORT to accept connections while PID lives.
-wait_port() {
-    local port=$1 pid=$2 log=$3 i
-    for i in $(seq 1 300); do
-        if port_open "$port"; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            say "process $pid exited before listening on $port; its log ($log):"
-            tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
-            return 1
-        fi
-        sleep 0.1
-    done
-    say "nothing listens on $port after 30 s; log ($log):"
-    tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
-    return 1
-}
 
 # ---- checks --------------------------------------------------------------------------------------
 
-have() { command -v "$1" >/dev/null 2>&1; }
 # NGINX_BIN / HAPROXY_BIN may be set (to an empty string to leave that proxy out).
 if [[ -z "${NGINX_BIN+set}" ]]; then
     NGINX_BIN="$(command -v nginx || true)"

@@ -62,8 +62,8 @@ UP1=$((BASE_PORT + 1))
 UP2=$((BASE_PORT + 2))
 URL="http://127.0.0.1:$PACER_PORT/hello-world/"
 
-say() { printf '%s\n' "$*"; }
-have() { command -v "$1" >/dev/null 2>&1; }
+# shellcheck source=processes.sh
+source "$ROOT/benchmarks/processes.sh"
 
 # ---- checks --------------------------------------------------------------------------------------
 
@@ -89,9 +89,6 @@ if [[ "$(ulimit -n)" != unlimited && "$(ulimit -n)" -lt "$NEED_FDS" ]]; then
     say "the descriptor limit ($(ulimit -n), hard $(ulimit -Hn)) is below the $NEED_FDS needed; raise it (ulimit -n) or lower IDLE"
     exit 2
 fi
-port_open() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 for port in "$PACER_PORT" "$UP1" "$UP2"; do
     if port_open "$port"; then
         say "port $port is already in use; pick other ports with BASE_PORT=..."
@@ -100,72 +97,13 @@ for port in "$PACER_PORT" "$UP1" "$UP2"; do
 done
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/pacer-memory.XXXXXX")"
-PIDS=()
-
-# ---- process handling --------------------------------------------------------------------------
-
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
-    local pid
-    set +e
-    exec 4>&-
-    for pid in "${PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    if [[ "$KEEP_TMP" == 1 ]]; then
-        say "configs and logs kept in $TMP"
-    else
-        rm -rf "$TMP"
-    fi
+    exec 4>&- # IdleClients' standard input: its end closes the idle connections
+    stop_all
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# start_bg LOG CMD...: runs CMD in the background, remembers its pid in PIDS and in $LAST_PID.
-start_bg() {
-    local log=$1
-    shift
-    "$@" >"$log" 2>&1 &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-}
-
-forget_pid() { # forget_pid PID: a process that has been stopped already
-    local pid=$1 kept=() p
-    for p in "${PIDS[@]}"; do
-        [[ "$p" == "$pid" ]] || kept+=("$p")
-    done
-    PIDS=("${kept[@]+"${kept[@]}"}")
-}
-
-# wait_port PORT PID LOG: waits up to 30 s for PORT to accept connections while PID lives.
-wait_port() {
-    local port=$1 pid=$2 log=$3 i
-    for i in $(seq 1 300); do
-        if port_open "$port"; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            say "process $pid exited before listening on $port; its log ($log):"
-            tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
-            return 1
-        fi
-        sleep 0.1
-    done
-    say "nothing listens on $port after 30 s; log ($log):"
-    tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
-    return 1
-}
 
 # ---- measuring -----------------------------------------------------------------------------------
 
