@@ -109,63 +109,114 @@ public record MarathonSettings(List<URI> endpoints, String user, String pass, Ro
     }
 
     public MarathonSettings withCredentials(String user, String pass) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.user = user;
+        d.pass = pass;
+        return d.build();
     }
 
     public MarathonSettings withRouteOptions(RouteOptions routeOptions) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.routeOptions = routeOptions;
+        return d.build();
     }
 
     public MarathonSettings withResyncInterval(Duration resyncInterval) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.resyncInterval = resyncInterval;
+        return d.build();
     }
 
     public MarathonSettings withStreamWatchdog(Duration streamWatchdog) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.streamWatchdog = streamWatchdog;
+        return d.build();
     }
 
     public MarathonSettings withRequestTimeout(Duration requestTimeout) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.requestTimeout = requestTimeout;
+        return d.build();
     }
 
     public MarathonSettings withPing(Duration pingInterval, Duration pingTimeout) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.pingInterval = pingInterval;
+        d.pingTimeout = pingTimeout;
+        return d.build();
     }
 
     public MarathonSettings withReconnectBackoff(Duration reconnectMin, Duration reconnectMax) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.reconnectMin = reconnectMin;
+        d.reconnectMax = reconnectMax;
+        return d.build();
     }
 
     public MarathonSettings withSyncRetryBackoff(Duration syncRetryMin, Duration syncRetryMax) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.syncRetryMin = syncRetryMin;
+        d.syncRetryMax = syncRetryMax;
+        return d.build();
     }
 
     public MarathonSettings withCoalesceDelay(Duration coalesceDelay) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.coalesceDelay = coalesceDelay;
+        return d.build();
     }
 
     public MarathonSettings withMaxRedirects(int maxRedirects) {
-        return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
-                requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin, syncRetryMax,
-                coalesceDelay, maxRedirects);
+        Draft d = new Draft(this);
+        d.maxRedirects = maxRedirects;
+        return d.build();
+    }
+
+    /**
+     * A mutable copy of every component, so that each {@code with…} method changes only its own
+     * and the full component list is spelled out here alone; {@link #build()} runs the checks of
+     * the canonical constructor again.
+     */
+    private static final class Draft {
+        final List<URI> endpoints;
+        String user;
+        String pass;
+        RouteOptions routeOptions;
+        Duration resyncInterval;
+        Duration streamWatchdog;
+        Duration requestTimeout;
+        Duration pingInterval;
+        Duration pingTimeout;
+        Duration reconnectMin;
+        Duration reconnectMax;
+        Duration syncRetryMin;
+        Duration syncRetryMax;
+        Duration coalesceDelay;
+        int maxRedirects;
+
+        Draft(MarathonSettings s) {
+            endpoints = s.endpoints;
+            user = s.user;
+            pass = s.pass;
+            routeOptions = s.routeOptions;
+            resyncInterval = s.resyncInterval;
+            streamWatchdog = s.streamWatchdog;
+            requestTimeout = s.requestTimeout;
+            pingInterval = s.pingInterval;
+            pingTimeout = s.pingTimeout;
+            reconnectMin = s.reconnectMin;
+            reconnectMax = s.reconnectMax;
+            syncRetryMin = s.syncRetryMin;
+            syncRetryMax = s.syncRetryMax;
+            coalesceDelay = s.coalesceDelay;
+            maxRedirects = s.maxRedirects;
+        }
+
+        MarathonSettings build() {
+            return new MarathonSettings(endpoints, user, pass, routeOptions, resyncInterval, streamWatchdog,
+                    requestTimeout, pingInterval, pingTimeout, reconnectMin, reconnectMax, syncRetryMin,
+                    syncRetryMax, coalesceDelay, maxRedirects);
+        }
     }
 
     /** Never shows the password, nor user info in a URL. */
