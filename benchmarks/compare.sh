@@ -69,8 +69,8 @@ CHURN_PORT=$((BASE_PORT + 13))
 PATH_UNDER_TEST="/hello-world/"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/pacer-compare.XXXXXX")"
-# shellcheck source=processes.sh
-source "$ROOT/benchmarks/processes.sh"
+# shellcheck source=rig.sh
+source "$ROOT/benchmarks/rig.sh"
 UPSTREAM_PIDS=()
 trap stop_all EXIT
 trap 'exit 130' INT TERM
@@ -193,17 +193,7 @@ $PACER_TOML_EXTRA
 EOF
 }
 
-cat >"$TMP/apps.json" <<EOF
-{"apps": [{
-  "id": "/hello-world", "labels": {}, "healthChecks": [], "readinessChecks": [],
-  "tasks": [
-    {"id": "hello-world.1", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$UP1],
-     "state": "TASK_RUNNING", "healthCheckResults": []},
-    {"id": "hello-world.2", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$UP2],
-     "state": "TASK_RUNNING", "healthCheckResults": []}
-  ]
-}]}
-EOF
+write_apps_file "$TMP/apps.json" "$UP1" "$UP2"
 write_pacer_config "$PACER_PORT" "$TMP/pacer.toml"
 write_pacer_config "$CHURN_PORT" "$TMP/churn.toml"
 

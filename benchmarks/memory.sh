@@ -62,8 +62,8 @@ UP1=$((BASE_PORT + 1))
 UP2=$((BASE_PORT + 2))
 URL="http://127.0.0.1:$PACER_PORT/hello-world/"
 
-# shellcheck source=processes.sh
-source "$ROOT/benchmarks/processes.sh"
+# shellcheck source=rig.sh
+source "$ROOT/benchmarks/rig.sh"
 
 # ---- checks --------------------------------------------------------------------------------------
 
@@ -174,17 +174,7 @@ for port in "$UP1" "$UP2"; do
     wait_port "$port" "$LAST_PID" "$TMP/upstream-$port.log"
 done
 
-cat >"$TMP/apps.json" <<EOF
-{"apps": [{
-  "id": "/hello-world", "labels": {}, "healthChecks": [], "readinessChecks": [],
-  "tasks": [
-    {"id": "hello-world.1", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$UP1],
-     "state": "TASK_RUNNING", "healthCheckResults": []},
-    {"id": "hello-world.2", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$UP2],
-     "state": "TASK_RUNNING", "healthCheckResults": []}
-  ]
-}]}
-EOF
+write_apps_file "$TMP/apps.json" "$UP1" "$UP2"
 cat >"$TMP/pacer.toml" <<EOF
 listen = "127.0.0.1:$PACER_PORT"
 xproxy = "memory"

@@ -1,4 +1,4 @@
-# Process handling shared by compare.sh and memory.sh: sourced, not run.
+# What compare.sh and memory.sh share: process handling and the app they route. Sourced, not run.
 #
 # Every process a script starts goes through start_bg, which remembers its pid in PIDS; the
 # script's EXIT trap calls stop_all, so nothing outlives a run, whatever ends it. Expects TMP (the
@@ -81,4 +81,20 @@ wait_port() {
     say "nothing listens on $port after 30 s; log ($log):"
     tail -20 "$log" 2>/dev/null | sed 's/^/    /' || true
     return 1
+}
+
+# write_apps_file FILE PORT1 PORT2: the app /hello-world with two tasks on loopback, in the shape
+# of Marathon's GET /v2/apps?embed=apps.tasks, for Pacer's apps_file.
+write_apps_file() {
+    cat >"$1" <<EOF
+{"apps": [{
+  "id": "/hello-world", "labels": {}, "healthChecks": [], "readinessChecks": [],
+  "tasks": [
+    {"id": "hello-world.1", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$2],
+     "state": "TASK_RUNNING", "healthCheckResults": []},
+    {"id": "hello-world.2", "appId": "/hello-world", "host": "127.0.0.1", "ports": [$3],
+     "state": "TASK_RUNNING", "healthCheckResults": []}
+  ]
+}]}
+EOF
 }
