@@ -63,6 +63,11 @@ public final class ConfigLoader {
             throw new ConfigException(file, "marathon", "cannot be used together with apps_file: Pacer takes"
                     + " its apps either from Marathon or from a file, so remove one of marathon and apps_file");
         }
+        if (draft.config.hasHalfOfTls()) {
+            String key = draft.config.hasTlsListen() ? "tls_listen" : "tls_certificates";
+            throw new ConfigException(file, key, "needs " + (key.equals("tls_listen") ? "tls_certificates" : "tls_listen")
+                    + " as well: TLS clients are served on tls_listen with the certificates of tls_certificates");
+        }
         return draft.build();
     }
 

@@ -25,6 +25,13 @@ final class Keys {
 
     static {
         key("listen", (d, v) -> d.config.listen(v.address()));
+        // TLS and HTTP/2 for clients.
+        // An empty string means "none", so the shipped file can show the default as the other keys do.
+        key("tls_listen", (d, v) -> d.config.tlsListen(v.isEmptyString() ? null : v.address()));
+        key("tls_certificates", (d, v) -> d.config.tlsCertificates(v.isEmptyString() ? null : v.readableDirectory()));
+        key("tls_default_certificate", (d, v) -> d.config.tlsDefaultCertificate(v.certificateName()));
+        key("http2_cleartext", (d, v) -> d.config.http2Cleartext(v.flag()));
+        key("http2_max_concurrent_streams", (d, v) -> d.config.http2MaxConcurrentStreams(v.integer(1, 10_000)));
         key("xproxy", (d, v) -> d.config.xproxy(v.headerValue()));
         key("apps_file", (d, v) -> d.config.appsFile(v.readableFile()));
         key("max_body_size", (d, v) -> d.config.maxBodySize(v.size(0, Long.MAX_VALUE)));

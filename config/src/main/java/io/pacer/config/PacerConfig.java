@@ -66,9 +66,17 @@ public final class PacerConfig {
     private final String accessLogFormat;
     private final String logLevel;
     private final String logFormat;
+    private final InetSocketAddress tlsListen;
+    private final Path tlsCertificates;
+    private final String tlsDefaultCertificate;
+    private final boolean http2Cleartext;
+    private final int http2MaxConcurrentStreams;
     private final List<String> warnings;
 
     private PacerConfig(Builder b) {
+        if ((b.tlsListen == null) != (b.tlsCertificates == null)) {
+            throw new IllegalArgumentException("tls_listen and tls_certificates go together: set both or neither");
+        }
         if (!b.marathon.isEmpty() && b.appsFile != null) {
             throw new IllegalArgumentException("marathon and apps_file cannot both be set");
         }
@@ -105,6 +113,11 @@ public final class PacerConfig {
         accessLogFormat = b.accessLogFormat;
         logLevel = b.logLevel;
         logFormat = b.logFormat;
+        tlsListen = b.tlsListen;
+        tlsCertificates = b.tlsCertificates;
+        tlsDefaultCertificate = b.tlsDefaultCertificate;
+        http2Cleartext = b.http2Cleartext;
+        http2MaxConcurrentStreams = b.http2MaxConcurrentStreams;
         warnings = b.warnings;
     }
 
@@ -125,6 +138,35 @@ public final class PacerConfig {
     /** {@code listen}: where clients connect; port 0 picks a free port. Default 0.0.0.0:8080. */
     public InetSocketAddress listen() {
         return listen;
+    }
+
+    /** {@code tls_listen}: where TLS clients connect; empty (the default) means no TLS listener. */
+    public Optional<InetSocketAddress> tlsListen() {
+        return Optional.ofNullable(tlsListen);
+    }
+
+    /**
+     * {@code tls_certificates}: the directory of PEM certificates and keys served on
+     * {@code tls_listen} ({@code NAME.crt} with {@code NAME.key}, or {@code NAME.pem} holding both);
+     * watched, so changes take effect without a restart. Set exactly when {@code tls_listen} is.
+     */
+    public Optional<Path> tlsCertificates() {
+        return Optional.ofNullable(tlsCertificates);
+    }
+
+    /** {@code tls_default_certificate}: the NAME served to clients without SNI; empty means the first by name. */
+    public Optional<String> tlsDefaultCertificate() {
+        return Optional.ofNullable(tlsDefaultCertificate);
+    }
+
+    /** {@code http2_cleartext}: whether {@code listen} also takes HTTP/2 with prior knowledge (h2c). Default false. */
+    public boolean http2Cleartext() {
+        return http2Cleartext;
+    }
+
+    /** {@code http2_max_concurrent_streams}: streams one HTTP/2 client may have open at once. Default 128. */
+    public int http2MaxConcurrentStreams() {
+        return http2MaxConcurrentStreams;
     }
 
     /** {@code xproxy}: the {@code X-Proxy} response header. Default the machine's host name. */
@@ -357,7 +399,12 @@ public final class PacerConfig {
                 && accessLog == c.accessLog
                 && accessLogFormat.equals(c.accessLogFormat)
                 && logLevel.equals(c.logLevel)
-                && logFormat.equals(c.logFormat);
+                && logFormat.equals(c.logFormat)
+                && Objects.equals(tlsListen, c.tlsListen)
+                && Objects.equals(tlsCertificates, c.tlsCertificates)
+                && Objects.equals(tlsDefaultCertificate, c.tlsDefaultCertificate)
+                && http2Cleartext == c.http2Cleartext
+                && http2MaxConcurrentStreams == c.http2MaxConcurrentStreams;
     }
 
     @Override
@@ -368,7 +415,8 @@ public final class PacerConfig {
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
                 retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, marathon, user, pass,
                 realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
-                accessLogFormat, logLevel, logFormat);
+                accessLogFormat, logLevel, logFormat, tlsListen, tlsCertificates, tlsDefaultCertificate,
+                http2Cleartext, http2MaxConcurrentStreams);
     }
 
     /**
@@ -410,7 +458,12 @@ public final class PacerConfig {
                 + ", access_log=" + accessLog
                 + ", access_log_format=" + accessLogFormat
                 + ", log_level=" + logLevel
-                + ", log_format=" + logFormat + "}";
+                + ", log_format=" + logFormat
+                + ", tls_listen=" + (tlsListen == null ? "none" : tlsListen)
+                + ", tls_certificates=" + (tlsCertificates == null ? "none" : tlsCertificates)
+                + ", tls_default_certificate=" + (tlsDefaultCertificate == null ? "none" : Text.quote(tlsDefaultCertificate))
+                + ", http2_cleartext=" + http2Cleartext
+                + ", http2_max_concurrent_streams=" + http2MaxConcurrentStreams + "}";
     }
 
     /** {@code url} with its user info, if any, replaced by {@code ***}, for logs and status pages. */
@@ -459,6 +512,11 @@ public final class PacerConfig {
         private String accessLogFormat = "text";
         private String logLevel = "info";
         private String logFormat = "text";
+        private InetSocketAddress tlsListen;
+        private Path tlsCertificates;
+        private String tlsDefaultCertificate;
+        private boolean http2Cleartext;
+        private int http2MaxConcurrentStreams = 128;
         private List<String> warnings = List.of();
 
         private Builder() { }
@@ -497,7 +555,49 @@ public final class PacerConfig {
             accessLogFormat = c.accessLogFormat;
             logLevel = c.logLevel;
             logFormat = c.logFormat;
+            tlsListen = c.tlsListen;
+            tlsCertificates = c.tlsCertificates;
+            tlsDefaultCertificate = c.tlsDefaultCertificate;
+            http2Cleartext = c.http2Cleartext;
+            http2MaxConcurrentStreams = c.http2MaxConcurrentStreams;
             warnings = c.warnings;
+        }
+
+        /** {@code null} means no TLS listener; needs {@link #tlsCertificates}. */
+        public Builder tlsListen(InetSocketAddress tlsListen) {
+            this.tlsListen = tlsListen;
+            return this;
+        }
+
+        /** {@code null} means none; needs {@link #tlsListen}. */
+        public Builder tlsCertificates(Path tlsCertificates) {
+            this.tlsCertificates = tlsCertificates;
+            return this;
+        }
+
+        /** {@code null} or empty means the first certificate by name. */
+        public Builder tlsDefaultCertificate(String name) {
+            this.tlsDefaultCertificate = name == null || name.isEmpty() ? null : name;
+            return this;
+        }
+
+        public Builder http2Cleartext(boolean http2Cleartext) {
+            this.http2Cleartext = http2Cleartext;
+            return this;
+        }
+
+        public Builder http2MaxConcurrentStreams(int streams) {
+            this.http2MaxConcurrentStreams = (int) positive("http2MaxConcurrentStreams", streams);
+            return this;
+        }
+
+        /** Whether exactly one of {@code tls_listen} and {@code tls_certificates} is set, which {@link #build()} refuses. */
+        boolean hasHalfOfTls() {
+            return (tlsListen == null) != (tlsCertificates == null);
+        }
+
+        boolean hasTlsListen() {
+            return tlsListen != null;
         }
 
         public Builder listen(InetSocketAddress listen) {

@@ -124,6 +124,45 @@ final class Value {
         return path;
     }
 
+    /** Whether the value is the string {@code ""}. */
+    boolean isEmptyString() {
+        return node.isTextual() && node.textValue().isEmpty();
+    }
+
+    /** A directory that exists and can be listed now; relative paths start from the config file's directory. */
+    Path readableDirectory() throws BadValue {
+        String text = string();
+        if (text.isEmpty()) {
+            throw new BadValue("must not be empty");
+        }
+        Path path;
+        try {
+            path = baseDir.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new BadValue(Text.quote(text) + " is not a valid path: " + e.getReason());
+        }
+        String shown = Text.quote(text) + (path.toString().equals(text) ? "" : " (" + path + ")");
+        if (!Files.exists(path)) {
+            throw new BadValue(shown + " does not exist");
+        }
+        if (!Files.isDirectory(path)) {
+            throw new BadValue(shown + " is not a directory");
+        }
+        if (!Files.isReadable(path) || !Files.isExecutable(path)) {
+            throw new BadValue(shown + " is not readable");
+        }
+        return path;
+    }
+
+    /** A certificate's NAME: a file name without its .crt, .key or .pem ending, so no slash; empty means none. */
+    String certificateName() throws BadValue {
+        String name = string();
+        if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new BadValue(Text.quote(name) + " is not a certificate name: write NAME of NAME.crt or NAME.pem");
+        }
+        return name;
+    }
+
     /** A whole number in {@code [min, max]}, written as a TOML integer or a string of digits. */
     int integer(int min, int max) throws BadValue {
         String shown;
