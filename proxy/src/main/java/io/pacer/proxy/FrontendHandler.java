@@ -49,7 +49,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final RequestObserver observer;
     private final TrafficStats stats;
     private final BooleanSupplier serverDraining;
+    /** The client came over TLS. */
+    private final boolean secure;
     private ChannelHandlerContext ctx;
+    /** Set once the first read was asked for: added to an active channel or made active. */
+    private boolean started;
     private String clientIp = "unknown";
     /** The request being answered by Pacer itself, for the observer. */
     private HttpRequest ownRequest;
@@ -72,6 +76,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
                     UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
+        this(settings, routes, pools, health, observer, stats, serverDraining, false);
+    }
+
+    FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
+                    UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining,
+                    boolean secure) {
+        this.secure = secure;
         this.serverDraining = serverDraining;
         this.settings = settings;
         this.routes = routes;
@@ -81,8 +92,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.stats = stats;
     }
 
+    /**
+     * Added after the connection became active (behind a TLS handshake, a protocol choice, or on an
+     * HTTP/2 stream): no channelActive will come, so start now.
+     */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (started) {
+            return;
+        }
+        started = true;
         this.ctx = ctx;
         // Accepted just as the drain began, after the drain signal went out: serve one request, then close.
         draining = serverDraining.getAsBoolean();
@@ -196,7 +226,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HttpVersion clientVersion = request.protocolVersion();
         String clientUri = request.uri();
         HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp, match.app().task(0, 0),
-                webSocket);
+                webSocket, secure);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
                 clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();

@@ -9,8 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.pacer.config.PacerConfig;
@@ -19,6 +18,8 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.core.TaskStates;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,6 +43,11 @@ public final class PacerServer implements AutoCloseable {
     static final String CODEC = "http";
     static final String FLOW = "flow";
     static final String FRONTEND = "frontend";
+    static final String TLS = "tls";
+    static final String ALPN = "alpn";
+    static final String DETECT = "detect";
+    /** Largest TLS ClientHello read to find the SNI name (Netty's default). */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private final ProxySettings settings;
     private final Transport transport;
@@ -55,6 +61,10 @@ public final class PacerServer implements AutoCloseable {
     private volatile boolean draining;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel serverChannel;
+    /** The {@code tls_listen} socket, or {@code null} without TLS. */
+    private final Channel tlsChannel;
+    /** The certificates served on {@code tls_listen}, or {@code null} without TLS. */
+    private final CertificateStore certificates;
     private volatile RouteTable routes;
     /** Client connections admitted and still open, counted only when {@code max_connections} is set. */
     private final AtomicInteger admitted = new AtomicInteger();
@@ -77,14 +87,66 @@ public final class PacerServer implements AutoCloseable {
                 settings.retryPolicy, observer);
         pools.retainOnly(initial.tasks());
         health.retainOnly(initial.tasks());
-        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxUriSize)
-                .setMaxHeaderSize(settings.maxHeaderSize)
-                .setMaxChunkSize(65536)
-                .setStrictLineParsing(true);
         int maxConnections = config.maxConnections();
         ConnectionRefusal refusal = new ConnectionRefusal(settings.xproxy);
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        ClientProtocols protocols = new ClientProtocols(config, settings, () -> routes, pools, health, observer, stats,
+                () -> draining);
+        long handshakeMillis = Math.max(1, config.clientHeaderTimeout().toMillis());
+        boolean cleartextHttp2 = config.http2Cleartext();
+        CertificateStore store = null;
+        Channel plain = null;
+        try {
+            if (config.tlsCertificates().isPresent()) {
+                TlsContexts contexts = TlsContexts.detect();
+                try {
+                    store = CertificateStore.open(config.tlsCertificates().get(),
+                            config.tlsDefaultCertificate().orElse(null), contexts);
+                } catch (IOException io) {
+                    throw new UncheckedIOException("tls_certificates: cannot watch " + config.tlsCertificates().get()
+                            + ": " + io.getMessage(), io);
+                }
+                log.info("TLS through {}; certificates {}", contexts.providerName(), store);
+            }
+            CertificateStore tls = store;
+            plain = bootstrap(traffic, maxConnections, refusal, ch -> {
+                if (cleartextHttp2) {
+                    ch.pipeline().addLast(DETECT, new CleartextProtocolDetector(protocols));
+                } else {
+                    protocols.http1(ch.pipeline(), false);
+                }
+            }).bind(config.listen()).sync().channel();
+            this.tlsChannel = tls == null ? null : bootstrap(traffic, maxConnections, refusal, ch -> ch.pipeline()
+                    // The handshake gets client_header_timeout, as the first request's head does on listen.
+                    .addLast(TLS, new SniHandler(tls, MAX_CLIENT_HELLO, handshakeMillis))
+                    .addLast(ALPN, new AlpnProtocolChoice(protocols)))
+                    .bind(config.tlsListen().orElseThrow()).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            // Nothing listens: release the loops and the resolver before reporting the failure.
+            if (plain != null) {
+                plain.close().syncUninterruptibly();
+            }
+            if (store != null) {
+                store.close();
+            }
+            bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            resolver.close();
+            throw e;
+        }
+        this.serverChannel = plain;
+        this.certificates = store;
+    }
+
+    /** What a listener puts on an admitted connection after the traffic counter. */
+    @FunctionalInterface
+    private interface ProtocolSetup {
+        void apply(SocketChannel ch);
+    }
+
+    /** A listener's bootstrap: admission against {@code max_connections}, byte counting, then {@code setup}. */
+    private ServerBootstrap bootstrap(ClientTraffic traffic, int maxConnections, ConnectionRefusal refusal,
+                                      ProtocolSetup setup) {
+        return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -105,24 +167,10 @@ public final class PacerServer implements AutoCloseable {
                             }
                             ch.closeFuture().addListener(f -> admitted.decrementAndGet());
                         }
-                        ch.pipeline()
-                                .addLast(TRAFFIC, traffic)
-                                // One codec for both directions: its encoder knows which answer is to a HEAD,
-                                // its decoder checks each head's bytes before parsing them.
-                                .addLast(CODEC, new ClientCodec(decoderConfig))
-                                .addLast(FLOW, new FlowControlHandler())
-                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, health, observer, stats, () -> draining));
+                        ch.pipeline().addLast(TRAFFIC, traffic);
+                        setup.apply(ch);
                     }
                 });
-        try {
-            this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
-            // Nothing listens: release the loops and the resolver before reporting the failure.
-            bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            resolver.close();
-            throw e;
-        }
     }
 
     /** Binds {@code config.listen()} and serves {@code initial} until the first update. */
@@ -148,6 +196,16 @@ public final class PacerServer implements AutoCloseable {
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Where {@code tls_listen} accepts, or {@code null} without TLS. */
+    public InetSocketAddress tlsAddress() {
+        return tlsChannel == null ? null : (InetSocketAddress) tlsChannel.localAddress();
+    }
+
+    /** The certificates served on {@code tls_listen}, or {@code null} without TLS. */
+    CertificateStore certificates() {
+        return certificates;
     }
 
     public String transportName() {
@@ -196,6 +254,9 @@ public final class PacerServer implements AutoCloseable {
     public boolean shutdown(Duration grace) {
         draining = true;
         serverChannel.close().syncUninterruptibly();
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
         for (Channel ch : clients) {
             ch.pipeline().fireUserEventTriggered(FrontendHandler.Drain.EVENT);
         }
@@ -223,6 +284,12 @@ public final class PacerServer implements AutoCloseable {
         }
         clients.close();
         serverChannel.close().syncUninterruptibly();
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
+        if (certificates != null) {
+            certificates.close();
+        }
         pools.closeAll();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

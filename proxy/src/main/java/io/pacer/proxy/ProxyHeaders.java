@@ -29,6 +29,7 @@ final class ProxyHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
@@ -50,6 +51,12 @@ final class ProxyHeaders {
      */
     static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, Task hostless,
                                   boolean webSocket) {
+        return toUpstream(request, uri, clientIp, hostless, webSocket, false);
+    }
+
+    /** As above; {@code secure} when the client came over TLS ({@code X-Forwarded-Proto: https}). */
+    static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, Task hostless,
+                                  boolean webSocket, boolean secure) {
         // Rewritten in place: the decoded request is ours alone, and copying its headers was the
         // largest allocation of a proxied request.
         HttpHeaders h = request.headers();
@@ -75,7 +82,7 @@ final class ProxyHeaders {
             h.set(X_FORWARDED_FOR, hops.append(clientIp).toString());
         }
         h.set(X_REAL_IP, clientIp);
-        h.set(X_FORWARDED_PROTO, HTTP);
+        h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
         h.set(X_FORWARDED_HOST, host);
         if (webSocket) {
             h.set(HttpHeaderNames.UPGRADE, WEBSOCKET);

@@ -66,6 +66,15 @@ public final class TestProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port() + path);
     }
 
+    /** The {@code tls_listen} port; fails when the proxy has no TLS listener. */
+    public int tlsPort() {
+        InetSocketAddress tls = server.tlsAddress();
+        if (tls == null) {
+            throw new IllegalStateException("no tls_listen");
+        }
+        return tls.getPort();
+    }
+
     public RawHttp connect() throws java.io.IOException {
         return RawHttp.connect(address());
     }
