@@ -2,7 +2,9 @@ package io.pacer.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +38,18 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The codec reports protocol errors here before it answers them itself (RST_STREAM, or GOAWAY
+     * with the error's code and a close); closing here first would send a GOAWAY saying NO_ERROR
+     * instead. Anything else is not the codec's business: the connection closes.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception || cause instanceof Http2FrameStreamException
+                || cause.getCause() instanceof Http2Exception) {
+            log.debug("HTTP/2 client {} broke the protocol: {}", ctx.channel().remoteAddress(), cause.toString());
+            return;
+        }
         log.debug("HTTP/2 connection {} failed", ctx.channel(), cause);
         ctx.channel().close();
     }
