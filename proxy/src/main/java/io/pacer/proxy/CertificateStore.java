@@ -111,12 +111,12 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
                     StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
             Selection first = load(null);
             if (first == null) {
-                throw new IllegalStateException("tls_certificates: no usable certificate in " + directory
-                        + " (expected NAME.crt with NAME.key, or NAME.pem holding both; see the warnings above)");
+                throw new CertificateSetupException("tls_certificates", "no usable certificate in " + directory
+                        + " (expected NAME.crt with NAME.key, or NAME.pem holding both; see the warnings above)", null);
             }
             if (defaultName != null && !first.byName.containsKey(defaultName)) {
-                throw new IllegalStateException("tls_default_certificate: no usable certificate named " + defaultName
-                        + " in " + directory + " (found " + first.byName.keySet() + ")");
+                throw new CertificateSetupException("tls_default_certificate", "no usable certificate named "
+                        + defaultName + " in " + directory + " (found " + first.byName.keySet() + ")", null);
             }
             selection = first;
         } catch (IOException | RuntimeException e) {
@@ -131,7 +131,7 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
     /**
      * Loads every certificate of {@code directory} and watches it.
      *
-     * @throws IllegalStateException when no certificate can be served, or {@code defaultName} is not one of them
+     * @throws CertificateSetupException when no certificate can be served, or {@code defaultName} is not one of them
      */
     static CertificateStore open(Path directory, String defaultName, TlsContexts contexts) throws IOException {
         return new CertificateStore(directory, defaultName, contexts);

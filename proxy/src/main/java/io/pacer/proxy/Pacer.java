@@ -77,7 +77,12 @@ public final class Pacer implements AutoCloseable {
                 ? RequestObserver.of(metrics, new AccessLog("json".equals(config.accessLogFormat())
                         ? AccessLog.Format.JSON : AccessLog.Format.TEXT))
                 : metrics;
-        PacerServer started = PacerServer.start(config, source.table(), observer);
+        PacerServer started;
+        try {
+            started = PacerServer.start(config, source.table(), observer);
+        } catch (CertificateSetupException e) {
+            throw new ConfigException(configFile, e.key(), e.problem(), e);
+        }
         metrics.bind(started);
         synchronized (this) {
             server = started;
@@ -92,6 +97,9 @@ public final class Pacer implements AutoCloseable {
         log.info("pacer {} listening on {} ({}), admin API on {}, discovery: {}", Main.version(),
                 started.localAddress(), started.transportName(),
                 admin == null ? "none (set port)" : admin.localAddress(), source.source());
+        if (started.tlsAddress() != null) {
+            log.info("TLS (HTTPS, HTTP/2 by ALPN) listening on {}", started.tlsAddress());
+        }
     }
 
     /** Publishes tables in version order: a source's tables only ever replace older ones. */

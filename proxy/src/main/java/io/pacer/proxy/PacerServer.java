@@ -19,7 +19,6 @@ import io.pacer.core.Task;
 import io.pacer.core.TaskStates;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -102,8 +101,8 @@ public final class PacerServer implements AutoCloseable {
                     store = CertificateStore.open(config.tlsCertificates().get(),
                             config.tlsDefaultCertificate().orElse(null), contexts);
                 } catch (IOException io) {
-                    throw new UncheckedIOException("tls_certificates: cannot watch " + config.tlsCertificates().get()
-                            + ": " + io.getMessage(), io);
+                    throw new CertificateSetupException("tls_certificates", "cannot watch "
+                            + config.tlsCertificates().get() + ": " + io, io);
                 }
                 log.info("TLS through {}; certificates {}", contexts.providerName(), store);
             }

@@ -2,7 +2,6 @@ package io.pacer.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pacer.proxy.testing.Await;
@@ -221,15 +220,31 @@ class TlsListenerTest {
     void startingWithoutAUsableCertificateFailsWithTheReason() throws Exception {
         Path empty = Files.createDirectory(dir.resolve("empty"));
         Files.writeString(empty.resolve("x.pem"), "garbage");
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        CertificateSetupException e = org.junit.jupiter.api.Assertions.assertThrows(CertificateSetupException.class,
                 () -> TestProxy.start(TestProxy.table(), c -> c.tlsListen(new InetSocketAddress("127.0.0.1", 0))
                         .tlsCertificates(empty)));
         assertTrue(e.getMessage().contains("no usable certificate in " + empty), e.getMessage());
-        IllegalStateException missingDefault = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        CertificateSetupException missingDefault = org.junit.jupiter.api.Assertions.assertThrows(CertificateSetupException.class,
                 () -> TestProxy.start(TestProxy.table(), c -> c.tlsListen(new InetSocketAddress("127.0.0.1", 0))
                         .tlsCertificates(certs).tlsDefaultCertificate("nope")));
         assertTrue(missingDefault.getMessage().contains("tls_default_certificate: no usable certificate named nope"),
                 missingDefault.getMessage());
-        assertNotEquals(null, certs);
+    }
+
+    @Test
+    void pacerExitsTwoNamingTheKeyWhenNoCertificateIsUsable() throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Files.writeString(empty.resolve("x.crt"), "garbage");
+        Path toml = Files.writeString(dir.resolve("pacer.toml"),
+                "listen = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\ntls_certificates = \"empty\"\n");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status;
+        try (java.io.PrintStream o = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+             java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+            status = Main.run(new String[] {"-f", toml.toString()}, o, e);
+        }
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, status, message);
+        assertTrue(message.contains(toml + ": tls_certificates: no usable certificate in " + empty), message);
     }
 }
