@@ -109,6 +109,42 @@ class TlsListenerTest {
     }
 
     @Test
+    void webSocketsTunnelThroughTls() throws Exception {
+        TestUpstream ws = open.track(TestUpstream.webSocketEcho("ws"));
+        make.pair(certs, "local", "localhost", "localhost");
+        TestProxy proxy = open.track(TestProxy.start(TestProxy.table(TestProxy.app("/chat", ws)), c -> c
+                .tlsListen(new InetSocketAddress("127.0.0.1", 0))
+                .tlsCertificates(certs)
+                .tlsDefaultCertificate("local")));
+        java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(certs.resolve("local.crt"))) {
+            trusted.setCertificateEntry("local", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+        io.pacer.proxy.testing.WebSocketMessages messages = new io.pacer.proxy.testing.WebSocketMessages(Duration.ofSeconds(10));
+        java.net.http.WebSocket socket = client.newWebSocketBuilder()
+                .buildAsync(java.net.URI.create("wss://localhost:" + proxy.tlsPort() + "/chat/room"), messages)
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        socket.sendText("hello over tls", true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("hello over tls", messages.next());
+        byte[] big = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(big);
+        socket.sendBinary(java.nio.ByteBuffer.wrap(big), true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Object echoed = messages.next();
+        assertTrue(echoed instanceof byte[] bytes && java.util.Arrays.equals(big, bytes), "1 MB echoed byte for byte");
+        socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("close:1000", messages.next());
+        assertEquals("https", ws.takeRequest(Duration.ofSeconds(5)).header("X-Forwarded-Proto"));
+    }
+
+    @Test
     void sniChoosesByExactAndWildcardNames() {
         Cli.assumeInstalled("openssl");
         TestProxy proxy = proxy("wild");
