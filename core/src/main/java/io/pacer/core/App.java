@@ -5,23 +5,30 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An app as routing sees it: its Marathon id, the path prefixes it is served at and the tasks
- * that currently take its traffic. Immutable except for the round-robin cursor, which is shared by
+ * An app as routing sees it: its Marathon id, the path prefixes it is served at, the tasks
+ * that currently take its traffic and what it asks of HTTPS. Immutable except for the round-robin cursor, which is shared by
  * every event loop so that the tasks share the load evenly across connections.
  *
- * <p>Equality ignores the cursor: two apps are equal when their id, prefixes and tasks are.
+ * <p>Equality ignores the cursor: two apps are equal when their id, prefixes, tasks and HTTPS
+ * policy are.
  */
 public final class App {
 
     private final String id;
     private final List<String> prefixes;
     private final List<Task> tasks;
+    private final HttpsPolicy https;
     private final AtomicInteger cursor = new AtomicInteger();
 
     public App(String id, List<String> prefixes, List<Task> tasks) {
+        this(id, prefixes, tasks, HttpsPolicy.NONE);
+    }
+
+    public App(String id, List<String> prefixes, List<Task> tasks, HttpsPolicy https) {
         this.id = Objects.requireNonNull(id, "id");
         this.prefixes = List.copyOf(prefixes);
         this.tasks = List.copyOf(tasks);
+        this.https = Objects.requireNonNull(https, "https");
     }
 
     public String id() {
@@ -34,6 +41,11 @@ public final class App {
 
     public List<Task> tasks() {
         return tasks;
+    }
+
+    /** Redirect to HTTPS and HSTS, from the app's labels. */
+    public HttpsPolicy https() {
+        return https;
     }
 
     /**
@@ -55,12 +67,13 @@ public final class App {
         return o instanceof App other
                 && id.equals(other.id)
                 && prefixes.equals(other.prefixes)
-                && tasks.equals(other.tasks);
+                && tasks.equals(other.tasks)
+                && https.equals(other.https);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, prefixes, tasks);
+        return Objects.hash(id, prefixes, tasks, https);
     }
 
     @Override

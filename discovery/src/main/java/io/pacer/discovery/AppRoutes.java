@@ -1,6 +1,7 @@
 package io.pacer.discovery;
 
 import io.pacer.core.App;
+import io.pacer.core.HttpsPolicy;
 import io.pacer.core.Prefixes;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
@@ -30,6 +31,15 @@ public final class AppRoutes {
     public static final String MOXY_SUBDOMAIN_LABEL = "moxy_subdomain";
     /** Space-separated path prefixes, served before the app id's own. */
     public static final String PATH_LABEL = "PACER_PATH";
+    /** {@code true}: plain-HTTP requests for the app get a 301 to https. */
+    public static final String REDIRECT_TO_HTTPS_LABEL = "PACER_REDIRECT_TO_HTTPS";
+    /**
+     * {@code true} for {@value #DEFAULT_HSTS}, or a {@code Strict-Transport-Security} value of
+     * one's own ({@code max-age=...}): added to the app's answers over TLS.
+     */
+    public static final String HSTS_LABEL = "PACER_HSTS";
+    /** One year, as browsers' preload lists ask for. */
+    public static final String DEFAULT_HSTS = "max-age=31536000";
 
     private static final Logger log = LoggerFactory.getLogger(AppRoutes.class);
 
@@ -73,7 +83,7 @@ public final class AppRoutes {
                 log.warn("Marathon listed app {} twice; keeping the first", app.id());
                 continue;
             }
-            out.add(new App(app.id(), prefixes(app), tasks(app, withoutResults)));
+            out.add(new App(app.id(), prefixes(app), tasks(app, withoutResults), https(app)));
         }
         return List.copyOf(out);
     }
@@ -95,6 +105,49 @@ public final class AppRoutes {
      * The app's prefixes, without duplicates: those of {@value #PATH_LABEL}, then the app id,
      * then one per name of {@value #SUBDOMAIN_LABEL} (else {@value #MOXY_SUBDOMAIN_LABEL}).
      */
+    /** The app's {@value #REDIRECT_TO_HTTPS_LABEL} and {@value #HSTS_LABEL}; a value that means neither is logged and ignored. */
+    static HttpsPolicy https(MarathonApp app) {
+        String redirect = app.label(REDIRECT_TO_HTTPS_LABEL);
+        String hsts = app.label(HSTS_LABEL);
+        if (redirect == null && hsts == null) {
+            return HttpsPolicy.NONE;
+        }
+        Boolean redirectFlag = flag(redirect);
+        if (redirectFlag == null) {
+            log.warn("app {}: label {}={} is not true or false; ignored", app.id(), REDIRECT_TO_HTTPS_LABEL, redirect);
+        }
+        String hstsValue = null;
+        Boolean hstsFlag = flag(hsts);
+        if (Boolean.TRUE.equals(hstsFlag)) {
+            hstsValue = DEFAULT_HSTS;
+        } else if (hstsFlag == null) {
+            String value = hsts.trim();
+            if (value.toLowerCase(java.util.Locale.ROOT).startsWith("max-age=")
+                    && value.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+                hstsValue = value;
+            } else {
+                log.warn("app {}: label {}={} is neither true, false nor a max-age=... value; ignored", app.id(),
+                        HSTS_LABEL, hsts);
+            }
+        }
+        return new HttpsPolicy(Boolean.TRUE.equals(redirectFlag), hstsValue);
+    }
+
+    /** {@code true}/{@code false} (also on/off, yes/no, 1/0, any case); absent is false; {@code null}: neither. */
+    private static Boolean flag(String value) {
+        if (value == null) {
+            return Boolean.FALSE;
+        }
+        switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on", "yes", "1":
+                return Boolean.TRUE;
+            case "false", "off", "no", "0", "":
+                return Boolean.FALSE;
+            default:
+                return null;
+        }
+    }
+
     /** {@code /shop/cart} as Nixy names it, {@code cart.shop}; {@code null} when not a valid name. */
     static String nixyName(String id) {
         List<String> parts = new java.util.ArrayList<>();

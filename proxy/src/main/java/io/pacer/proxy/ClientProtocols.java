@@ -56,6 +56,8 @@ final class ClientProtocols {
     private final HttpDecoderConfig decoderConfig;
     private final int maxConcurrentStreams;
     private final long gracefulShutdownMillis;
+    /** tls_listen's actual port once bound; 443 without TLS. Written once at startup, read per redirect. */
+    private volatile int httpsPort = 443;
 
     ClientProtocols(PacerConfig config, ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
                     UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier draining) {
@@ -76,7 +78,12 @@ final class ClientProtocols {
     }
 
     private FrontendHandler frontend(boolean secure) {
-        return new FrontendHandler(settings, routes, pools, health, observer, stats, draining, secure);
+        return new FrontendHandler(settings, routes, pools, health, observer, stats, draining, secure, () -> httpsPort);
+    }
+
+    /** Where {@code PACER_REDIRECT_TO_HTTPS} sends plain-HTTP clients. */
+    void httpsPort(int port) {
+        this.httpsPort = port;
     }
 
     /** HTTP/1.1 on the connection itself, added at the end of its pipeline. */

@@ -26,6 +26,7 @@ import io.pacer.core.RouteTable;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final BooleanSupplier serverDraining;
     /** The client came over TLS. */
     private final boolean secure;
+    /** Where plain-HTTP requests for apps that ask for HTTPS are redirected: tls_listen's port. */
+    private final IntSupplier httpsPort;
     private ChannelHandlerContext ctx;
     /** Set once the first read was asked for: added to an active channel or made active. */
     private boolean started;
@@ -75,14 +78,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
-                    UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
-        this(settings, routes, pools, health, observer, stats, serverDraining, false);
-    }
-
-    FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
                     UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining,
-                    boolean secure) {
+                    boolean secure, IntSupplier httpsPort) {
         this.secure = secure;
+        this.httpsPort = httpsPort;
         this.serverDraining = serverDraining;
         this.settings = settings;
         this.routes = routes;
@@ -216,6 +215,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             String location = q < 0 ? match.prefix() : match.prefix() + uri.substring(q);
             FullHttpResponse redirect = Responses.redirect(ctx.alloc(), location, settings.xproxy, keepAlive && !hasBody, head);
             sendOwn(redirect, keepAlive && !hasBody, !hasBody);
+            return;
+        }
+        if (!secure && match.app().https().redirectToHttps()) {
+            String location = HttpsRedirect.location(request.headers().get(HttpHeaderNames.HOST), uri, httpsPort.getAsInt());
+            if (location == null) {
+                respond(HttpResponseStatus.BAD_REQUEST, false, head, false); // no usable Host to redirect to
+            } else {
+                sendOwn(Responses.redirect(ctx.alloc(), location, settings.xproxy, keepAlive && !hasBody, head),
+                        keepAlive && !hasBody, !hasBody);
+            }
             return;
         }
         if (HttpUtil.is100ContinueExpected(request)) {
@@ -390,6 +399,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (!closing) {
             ctx.read();
         }
+    }
+
+    /** Whether the client came over TLS. */
+    boolean secure() {
+        return secure;
     }
 
     boolean draining() {

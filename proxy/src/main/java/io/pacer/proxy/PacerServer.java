@@ -134,6 +134,9 @@ public final class PacerServer implements AutoCloseable {
         }
         this.serverChannel = plain;
         this.certificates = store;
+        if (tlsChannel != null) {
+            protocols.httpsPort(((InetSocketAddress) tlsChannel.localAddress()).getPort());
+        }
     }
 
     /** What a listener puts on an admitted connection after the traffic counter. */

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange implements UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+    private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
+            io.netty.util.AsciiString.cached("strict-transport-security");
 
     private final FrontendHandler frontend;
     private final RequestObserver observer;
@@ -342,6 +344,11 @@ final class ProxyExchange implements UpstreamListener {
         upgrading = code == 101;
         closeDelimited = ProxyHeaders.toClient(response, headRequest, clientVersion,
                 clientKeepAlive && requestComplete && !frontend.draining(), settings.xproxy);
+        String hsts = app.https().strictTransportSecurity();
+        if (hsts != null && frontend.secure()) {
+            // Over TLS only: RFC 6797 has browsers ignore it over plain HTTP anyway.
+            response.headers().set(STRICT_TRANSPORT_SECURITY, hsts);
+        }
         client.write(response, client.voidPromise());
     }
 
