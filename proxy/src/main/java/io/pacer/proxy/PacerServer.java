@@ -50,6 +50,7 @@ public final class PacerServer implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
+    private final BasicAuth auth = new BasicAuth();
     private final TrafficStats stats = new TrafficStats();
     private final ChannelGroup clients;
     private volatile boolean draining;
@@ -111,7 +112,7 @@ public final class PacerServer implements AutoCloseable {
                                 // its decoder checks each head's bytes before parsing them.
                                 .addLast(CODEC, new ClientCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
-                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, health, observer, stats, () -> draining));
+                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, health, auth, observer, stats, () -> draining));
                     }
                 });
         try {
@@ -224,6 +225,7 @@ public final class PacerServer implements AutoCloseable {
         clients.close();
         serverChannel.close().syncUninterruptibly();
         pools.closeAll();
+        auth.close();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.terminationFuture().syncUninterruptibly();

@@ -2,6 +2,7 @@ package io.pacer.proxy;
 
 import io.netty.util.AsciiString;
 import io.pacer.config.PacerConfig;
+import io.pacer.core.AppOptions;
 import io.pacer.core.RetryPolicy;
 
 /**
@@ -43,5 +44,25 @@ final class ProxySettings {
         this.upstreamKeepalive = config.upstreamKeepalive();
         this.replayBufferSize = config.replayBufferSize();
         this.retryPolicy = config.retryPolicy();
+    }
+
+    // An app's labels override some keys; these read the app's value, else the configuration's.
+
+    long maxBodySize(AppOptions app) {
+        long own = app.maxBodySize();
+        return own < 0 ? maxBodySize : own == 0 ? Long.MAX_VALUE : own;
+    }
+
+    long readTimeoutNanos(AppOptions app) {
+        return app.readTimeoutNanos() > 0 ? app.readTimeoutNanos() : readTimeoutNanos;
+    }
+
+    int connectTimeoutMillis(AppOptions app) {
+        return app.connectTimeoutMillis() > 0 ? (int) Math.min(Integer.MAX_VALUE, app.connectTimeoutMillis())
+                : connectTimeoutMillis;
+    }
+
+    RetryPolicy retryPolicy(AppOptions app) {
+        return app.retryPolicy() != null ? app.retryPolicy() : retryPolicy;
     }
 }
