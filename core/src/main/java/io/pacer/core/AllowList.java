@@ -105,6 +105,16 @@ public final class AllowList {
         return address;
     }
 
+    /** {@code text} as an IP address when it is an IP literal, else {@code null}; never a DNS lookup. */
+    public static InetAddress address(String text) {
+        try {
+            byte[] bytes = literal(text.trim(), text);
+            return InetAddress.getByAddress(bytes);
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return null;
+        }
+    }
+
     private static byte[] literal(String text, String block) {
         boolean literal = !text.isEmpty();
         for (int i = 0; i < text.length() && literal; i++) {

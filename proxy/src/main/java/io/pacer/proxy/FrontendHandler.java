@@ -57,6 +57,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private String clientIp = "unknown";
     private InetAddress clientAddress;
+    /** The current request's client: the peer, or whom a trusted proxy forwarded it for. */
+    private InetAddress requestClientAddress;
+    private String requestClientIp = "unknown";
+    private boolean trustForwarded;
     /** The request being answered by Pacer itself, for the observer. */
     private HttpRequest ownRequest;
     private long ownRequestNanos;
@@ -178,6 +182,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // By virtual host first (Host, port and case ignored), then by path prefix.
         RouteMatch match = routes.get().lookup(request.headers().get(HttpHeaderNames.HOST), uri);
         AppOptions options = match == null ? AppOptions.DEFAULTS : match.app().options();
+        // Behind a trusted balancer the client is the one its X-Forwarded-For names.
+        boolean trustedPeer = settings.trustedProxies != null && settings.trustedProxies.allows(clientAddress);
+        InetAddress client = trustedPeer
+                ? ForwardedClient.of(request.headers(), clientAddress, settings.trustedProxies) : clientAddress;
+        requestClientAddress = client;
+        requestClientIp = client == clientAddress ? clientIp : client.getHostAddress();
+        trustForwarded = trustedPeer;
         if (contentLength > settings.maxBodySize(options)) {
             respond(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, false, head, false);
             return;
@@ -198,7 +209,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sendOwn(redirect, keepAlive && !hasBody, !hasBody);
             return;
         }
-        HttpResponseStatus refused = AppAccess.check(options, clientAddress);
+        HttpResponseStatus refused = AppAccess.check(options, requestClientAddress);
         if (refused != null) {
             respond(refused, keepAlive && !hasBody, head, !hasBody);
             return;
@@ -265,10 +276,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HttpVersion clientVersion = request.protocolVersion();
         String clientUri = request.uri();
         String target = options.stripPrefix() ? RequestPaths.stripPrefix(uri, match.prefix()) : uri;
-        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, match.app().task(0, 0),
-                webSocket);
+        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, requestClientIp,
+                trustForwarded, match.app().task(0, 0), webSocket);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
-                clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
+                requestClientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }
 
@@ -438,7 +449,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == Drain.EVENT) {
+        if (evt instanceof ProxyProtocolHandler.ClientAddress client) {
+            clientAddress = client.address();
+            clientIp = clientAddress.getHostAddress();
+        } else if (evt == Drain.EVENT) {
             draining = true;
             // Idle between requests: close now. A request in flight closes the connection when done,
             // and its answer says so with Connection: close.

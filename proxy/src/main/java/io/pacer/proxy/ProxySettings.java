@@ -2,6 +2,7 @@ package io.pacer.proxy;
 
 import io.netty.util.AsciiString;
 import io.pacer.config.PacerConfig;
+import io.pacer.core.AllowList;
 import io.pacer.core.AppOptions;
 import io.pacer.core.RetryPolicy;
 
@@ -28,6 +29,9 @@ final class ProxySettings {
     final int upstreamKeepalive;
     final int replayBufferSize;
     final RetryPolicy retryPolicy;
+    /** {@code trusted_proxies}; {@code null} when none. */
+    final AllowList trustedProxies;
+    final boolean proxyProtocol;
 
     ProxySettings(PacerConfig config) {
         this.xproxy = AsciiString.cached(config.xproxy());
@@ -44,6 +48,8 @@ final class ProxySettings {
         this.upstreamKeepalive = config.upstreamKeepalive();
         this.replayBufferSize = config.replayBufferSize();
         this.retryPolicy = config.retryPolicy();
+        this.trustedProxies = config.trustedProxies().isEmpty() ? null : AllowList.parse(config.trustedProxies());
+        this.proxyProtocol = config.proxyProtocol();
     }
 
     // An app's labels override some keys; these read the app's value, else the configuration's.
