@@ -5,31 +5,61 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An app as routing sees it: its Marathon id, the path prefixes it is served at, the tasks
- * that currently take its traffic and what it asks of HTTPS. Immutable except for the round-robin cursor, which is shared by
+ * An app as routing sees it: its Marathon id, the path prefixes it is served at, the virtual hosts
+ * it is served at (each with its own path prefixes, {@code /} for the whole host) and the tasks
+ * that currently take its traffic, with what its labels change (options, and what it asks of HTTPS). Immutable except for the round-robin cursor, which is shared by
  * every event loop so that the tasks share the load evenly across connections.
  *
- * <p>Equality ignores the cursor: two apps are equal when their id, prefixes, tasks and HTTPS
- * policy are.
+ * <p>Equality ignores the cursor: two apps are equal when everything else is.
  */
 public final class App {
 
     private final String id;
     private final List<String> prefixes;
     private final List<Task> tasks;
+    private final List<String> hosts;
+    private final List<String> hostPrefixes;
+    private final AppOptions options;
     private final HttpsPolicy https;
     private final AtomicInteger cursor = new AtomicInteger();
 
+    /** An app served at path prefixes only. */
     public App(String id, List<String> prefixes, List<Task> tasks) {
-        this(id, prefixes, tasks, HttpsPolicy.NONE);
+        this(id, prefixes, tasks, List.of(), List.of("/"), AppOptions.DEFAULTS);
     }
 
+    /**
+     * @param hosts        host patterns ({@link HostPatterns}) the app is served at, whatever the path
+     *                     prefixes say
+     * @param hostPrefixes the path prefixes served on those hosts; {@code /} for every path
+     */
+    public App(String id, List<String> prefixes, List<Task> tasks, List<String> hosts, List<String> hostPrefixes) {
+        this(id, prefixes, tasks, hosts, hostPrefixes, AppOptions.DEFAULTS);
+    }
+
+    /** @param options what the app's labels change of the proxy's behaviour */
+    public App(String id, List<String> prefixes, List<Task> tasks, List<String> hosts, List<String> hostPrefixes,
+               AppOptions options) {
+        this(id, prefixes, tasks, hosts, hostPrefixes, options, HttpsPolicy.NONE);
+    }
+
+    /** An app served at path prefixes only, with an HTTPS policy. */
     public App(String id, List<String> prefixes, List<Task> tasks, HttpsPolicy https) {
+        this(id, prefixes, tasks, List.of(), List.of("/"), AppOptions.DEFAULTS, https);
+    }
+
+    /** @param https redirect to HTTPS and HSTS, from the app's labels */
+    public App(String id, List<String> prefixes, List<Task> tasks, List<String> hosts, List<String> hostPrefixes,
+               AppOptions options, HttpsPolicy https) {
+        this.https = Objects.requireNonNull(https, "https");
+        this.options = Objects.requireNonNull(options, "options");
         this.id = Objects.requireNonNull(id, "id");
         this.prefixes = List.copyOf(prefixes);
         this.tasks = List.copyOf(tasks);
-        this.https = Objects.requireNonNull(https, "https");
+        this.hosts = List.copyOf(hosts);
+        this.hostPrefixes = hostPrefixes.isEmpty() ? List.of("/") : List.copyOf(hostPrefixes);
     }
+
 
     public String id() {
         return id;
@@ -43,9 +73,23 @@ public final class App {
         return tasks;
     }
 
+    /** Host patterns, in the order the app's labels give them. */
+    public List<String> hosts() {
+        return hosts;
+    }
+
+    public AppOptions options() {
+        return options;
+    }
+
     /** Redirect to HTTPS and HSTS, from the app's labels. */
     public HttpsPolicy https() {
         return https;
+    }
+
+    /** Path prefixes served on {@link #hosts()}; {@code [/]} unless a label narrows them. */
+    public List<String> hostPrefixes() {
+        return hostPrefixes;
     }
 
     /**
@@ -68,16 +112,20 @@ public final class App {
                 && id.equals(other.id)
                 && prefixes.equals(other.prefixes)
                 && tasks.equals(other.tasks)
+                && hosts.equals(other.hosts)
+                && hostPrefixes.equals(other.hostPrefixes)
+                && options.equals(other.options)
                 && https.equals(other.https);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, prefixes, tasks, https);
+        return Objects.hash(id, prefixes, tasks, hosts, hostPrefixes, options, https);
     }
 
     @Override
     public String toString() {
-        return "App{" + id + " " + prefixes + " " + tasks.size() + " tasks}";
+        return "App{" + id + " " + prefixes + (hosts.isEmpty() ? "" : " hosts " + hosts + hostPrefixes) + " "
+                + tasks.size() + " tasks}";
     }
 }

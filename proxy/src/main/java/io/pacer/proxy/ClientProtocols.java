@@ -50,6 +50,7 @@ final class ClientProtocols {
     private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
+    private final BasicAuth auth;
     private final RequestObserver observer;
     private final TrafficStats stats;
     private final BooleanSupplier draining;
@@ -60,7 +61,9 @@ final class ClientProtocols {
     private volatile int httpsPort = 443;
 
     ClientProtocols(PacerConfig config, ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
-                    UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier draining) {
+                    UpstreamHealth health, BasicAuth auth, RequestObserver observer, TrafficStats stats,
+                    BooleanSupplier draining) {
+        this.auth = auth;
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
@@ -78,7 +81,8 @@ final class ClientProtocols {
     }
 
     private FrontendHandler frontend(boolean secure) {
-        return new FrontendHandler(settings, routes, pools, health, observer, stats, draining, secure, () -> httpsPort);
+        return new FrontendHandler(settings, routes, pools, health, auth, observer, stats, draining, secure,
+                () -> httpsPort);
     }
 
     /** Where {@code PACER_REDIRECT_TO_HTTPS} sends plain-HTTP clients. */

@@ -2,6 +2,7 @@ package io.pacer.proxy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,11 +20,15 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pacer.core.AppOptions;
 import io.pacer.core.RequestPaths;
 import io.pacer.core.RouteMatch;
 import io.pacer.core.RouteTable;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -47,6 +52,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
+    private final BasicAuth auth;
     private final RequestObserver observer;
     private final TrafficStats stats;
     private final BooleanSupplier serverDraining;
@@ -58,6 +64,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Set once the first read was asked for: added to an active channel or made active. */
     private boolean started;
     private String clientIp = "unknown";
+    private InetAddress clientAddress;
+    /** The current request's client: the peer, or whom a trusted proxy forwarded it for. */
+    private InetAddress requestClientAddress;
+    private String requestClientIp = "unknown";
+    private boolean trustForwarded;
     /** The request being answered by Pacer itself, for the observer. */
     private HttpRequest ownRequest;
     private long ownRequestNanos;
@@ -78,8 +89,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
-                    UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining,
-                    boolean secure, IntSupplier httpsPort) {
+                    UpstreamHealth health, BasicAuth auth, RequestObserver observer, TrafficStats stats,
+                    BooleanSupplier serverDraining, boolean secure, IntSupplier httpsPort) {
         this.secure = secure;
         this.httpsPort = httpsPort;
         this.serverDraining = serverDraining;
@@ -87,6 +98,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.routes = routes;
         this.pools = pools;
         this.health = health;
+        this.auth = auth;
         this.observer = observer;
         this.stats = stats;
     }
@@ -116,7 +128,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // Accepted just as the drain began, after the drain signal went out: serve one request, then close.
         draining = serverDraining.getAsBoolean();
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
-            clientIp = remote.getAddress().getHostAddress();
+            clientAddress = remote.getAddress();
+            clientIp = clientAddress.getHostAddress();
+        }
+        // Added after a PROXY header was read (behind TLS, on an HTTP/2 stream): its event went by.
+        Channel connection = ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+        InetAddress proxied = connection.attr(ProxyProtocolHandler.CLIENT).get();
+        if (proxied != null) {
+            clientAddress = proxied;
+            clientIp = proxied.getHostAddress();
         }
         armIdle(settings.clientHeaderTimeoutNanos);
         ctx.read();
@@ -196,7 +216,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = HttpUtil.isKeepAlive(request) && settings.keepaliveTimeoutNanos > 0 && !draining;
         long contentLength = HttpUtil.getContentLength(request, -1L);
-        if (contentLength > settings.maxBodySize) {
+        // By virtual host first (Host, port and case ignored), then by path prefix.
+        RouteMatch match = routes.get().lookup(request.headers().get(HttpHeaderNames.HOST), uri);
+        AppOptions options = match == null ? AppOptions.DEFAULTS : match.app().options();
+        // Behind a trusted balancer the client is the one its X-Forwarded-For names.
+        boolean trustedPeer = settings.trustedProxies != null && settings.trustedProxies.allows(clientAddress);
+        InetAddress client = trustedPeer
+                ? ForwardedClient.of(request.headers(), clientAddress, settings.trustedProxies) : clientAddress;
+        requestClientAddress = client;
+        requestClientIp = client == clientAddress ? clientIp : client.getHostAddress();
+        trustForwarded = trustedPeer;
+        if (contentLength > settings.maxBodySize(options)) {
             respond(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, false, head, false);
             return;
         }
@@ -205,7 +235,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respond(HttpResponseStatus.EXPECTATION_FAILED, false, head, false);
             return;
         }
-        RouteMatch match = routes.get().lookup(uri);
         if (match == null) {
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive && !hasBody, head, !hasBody);
             return;
@@ -217,7 +246,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sendOwn(redirect, keepAlive && !hasBody, !hasBody);
             return;
         }
-        if (!secure && match.app().https().redirectToHttps()) {
+        HttpResponseStatus refused = AppAccess.check(options, requestClientAddress);
+        if (refused != null) {
+            respond(refused, keepAlive && !hasBody, head, !hasBody);
+            return;
+        }
+        // Before basic auth, so that credentials are only ever sent over TLS. A trusted balancer in
+        // front that terminated TLS says so with X-Forwarded-Proto: no redirect loop behind it.
+        if (match.app().https().redirectToHttps() && !secure
+                && !(trustForwarded && "https".equalsIgnoreCase(request.headers().get(ProxyHeaders.X_FORWARDED_PROTO)))) {
             String location = HttpsRedirect.location(request.headers().get(HttpHeaderNames.HOST), uri, httpsPort.getAsInt());
             if (location == null) {
                 respond(HttpResponseStatus.BAD_REQUEST, false, head, false); // no usable Host to redirect to
@@ -227,6 +264,60 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (options.users() != null && !authorized(request, match, uri, hasBody, keepAlive, head)) {
+            return; // answered 401 or 503, or waiting for bcrypt, which calls forward itself
+        }
+        forward(request, match, uri, hasBody, keepAlive);
+    }
+
+    /**
+     * Basic auth for an app with {@code PACER_AUTH}: {@code true} when the request may go on now.
+     * New credentials are checked off the event loop; the request then continues from the
+     * listener, on this loop, unless the connection closed meanwhile. No read is asked for until
+     * then, so the request body waits in the socket.
+     */
+    private boolean authorized(HttpRequest request, RouteMatch match, String uri, boolean hasBody, boolean keepAlive,
+                               boolean head) {
+        String appId = match.app().id();
+        Map<String, String> users = match.app().options().users();
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        switch (auth.quickCheck(appId, users, authorization)) {
+            case ALLOWED:
+                return true;
+            case DENIED:
+                unauthorized(appId, keepAlive, hasBody, head);
+                return false;
+            default:
+                break;
+        }
+        Future<Boolean> verdict = auth.verify(appId, users, authorization, ctx.executor());
+        if (verdict == null) {
+            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, false, head, false);
+            return false;
+        }
+        verdict.addListener(f -> {
+            if (closing || !ctx.channel().isActive()) {
+                return;
+            }
+            if (Boolean.TRUE.equals(f.getNow())) {
+                forward(request, match, uri, hasBody, keepAlive);
+            } else {
+                unauthorized(appId, keepAlive, hasBody, head);
+            }
+        });
+        return false;
+    }
+
+    private void unauthorized(String appId, boolean keepAlive, boolean hasBody, boolean head) {
+        FullHttpResponse answer = Responses.error(ctx.alloc(), HttpResponseStatus.UNAUTHORIZED, settings.xproxy,
+                keepAlive && !hasBody, head);
+        answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + appId + "\", charset=\"UTF-8\"");
+        sendOwn(answer, keepAlive && !hasBody, !hasBody);
+    }
+
+    /** Hands a routed, admitted request to a new exchange with the app's tasks. */
+    private void forward(HttpRequest request, RouteMatch match, String uri, boolean hasBody, boolean keepAlive) {
+        AppOptions options = match.app().options();
         if (HttpUtil.is100ContinueExpected(request)) {
             ctx.writeAndFlush(Responses.continue100());
         }
@@ -234,10 +325,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ownRequest = null;
         HttpVersion clientVersion = request.protocolVersion();
         String clientUri = request.uri();
-        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp, match.app().task(0, 0),
-                webSocket, secure);
+        String target = options.stripPrefix() ? RequestPaths.stripPrefix(uri, match.prefix()) : uri;
+        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, requestClientIp,
+                trustForwarded, match.app().task(0, 0), webSocket, secure);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
-                clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
+                requestClientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }
 
@@ -412,7 +504,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == Drain.EVENT) {
+        if (evt instanceof ProxyProtocolHandler.ClientAddress client) {
+            clientAddress = client.address();
+            clientIp = clientAddress.getHostAddress();
+        } else if (evt == Drain.EVENT) {
             draining = true;
             // Idle between requests: close now. A request in flight closes the connection when done,
             // and its answer says so with Connection: close.

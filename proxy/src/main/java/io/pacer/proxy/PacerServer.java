@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -40,6 +41,7 @@ public final class PacerServer implements AutoCloseable {
 
     static final String TRAFFIC = "traffic";
     static final String CODEC = "http";
+    static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String FLOW = "flow";
     static final String FRONTEND = "frontend";
     static final String TLS = "tls";
@@ -55,6 +57,7 @@ public final class PacerServer implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
+    private final BasicAuth auth = new BasicAuth();
     private final TrafficStats stats = new TrafficStats();
     private final ChannelGroup clients;
     private volatile boolean draining;
@@ -88,8 +91,8 @@ public final class PacerServer implements AutoCloseable {
         health.retainOnly(initial.tasks());
         int maxConnections = config.maxConnections();
         ConnectionRefusal refusal = new ConnectionRefusal(settings.xproxy);
-        ClientProtocols protocols = new ClientProtocols(config, settings, () -> routes, pools, health, observer, stats,
-                () -> draining);
+        ClientProtocols protocols = new ClientProtocols(config, settings, () -> routes, pools, health, auth, observer,
+                stats, () -> draining);
         long handshakeMillis = Math.max(1, config.clientHeaderTimeout().toMillis());
         boolean cleartextHttp2 = config.http2Cleartext();
         CertificateStore store = null;
@@ -170,6 +173,11 @@ public final class PacerServer implements AutoCloseable {
                             ch.closeFuture().addListener(f -> admitted.decrementAndGet());
                         }
                         ch.pipeline().addLast(TRAFFIC, traffic);
+                        if (settings.proxyProtocol) {
+                            // Before TLS and before the protocol choice: the balancer's header comes first.
+                            ch.pipeline().addLast(PROXY_PROTOCOL, new HAProxyMessageDecoder())
+                                    .addLast(new ProxyProtocolHandler());
+                        }
                         setup.apply(ch);
                     }
                 });
@@ -293,6 +301,7 @@ public final class PacerServer implements AutoCloseable {
             certificates.close();
         }
         pools.closeAll();
+        auth.close();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.terminationFuture().syncUninterruptibly();

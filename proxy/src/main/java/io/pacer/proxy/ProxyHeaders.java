@@ -51,12 +51,24 @@ final class ProxyHeaders {
      */
     static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, Task hostless,
                                   boolean webSocket) {
-        return toUpstream(request, uri, clientIp, hostless, webSocket, false);
+        return toUpstream(request, uri, clientIp, clientIp, false, hostless, webSocket, false);
+    }
+
+    /**
+     * @param peerIp         the address the request came from, appended to {@code X-Forwarded-For}
+     * @param clientIp       the client it is for ({@code X-Real-IP}): the peer, or the client behind
+     *                       a trusted proxy
+     * @param trustForwarded the peer is a trusted proxy: its {@code X-Forwarded-Proto} and
+     *                       {@code X-Forwarded-Host} are kept
+     */
+    static HttpRequest toUpstream(HttpRequest request, String uri, String peerIp, String clientIp,
+                                  boolean trustForwarded, Task hostless, boolean webSocket) {
+        return toUpstream(request, uri, peerIp, clientIp, trustForwarded, hostless, webSocket, false);
     }
 
     /** As above; {@code secure} when the client came over TLS ({@code X-Forwarded-Proto: https}). */
-    static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, Task hostless,
-                                  boolean webSocket, boolean secure) {
+    static HttpRequest toUpstream(HttpRequest request, String uri, String peerIp, String clientIp,
+                                  boolean trustForwarded, Task hostless, boolean webSocket, boolean secure) {
         // Rewritten in place: the decoded request is ours alone, and copying its headers was the
         // largest allocation of a proxied request.
         HttpHeaders h = request.headers();
@@ -71,7 +83,7 @@ final class ProxyHeaders {
         // Every hop a client's proxies recorded, on however many lines, then this client.
         List<String> forwardedFor = h.getAll(X_FORWARDED_FOR);
         if (forwardedFor.isEmpty()) {
-            h.set(X_FORWARDED_FOR, clientIp);
+            h.set(X_FORWARDED_FOR, peerIp);
         } else {
             StringBuilder hops = new StringBuilder();
             for (String line : forwardedFor) {
@@ -79,11 +91,15 @@ final class ProxyHeaders {
                     hops.append(line.trim()).append(", ");
                 }
             }
-            h.set(X_FORWARDED_FOR, hops.append(clientIp).toString());
+            h.set(X_FORWARDED_FOR, hops.append(peerIp).toString());
         }
         h.set(X_REAL_IP, clientIp);
-        h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
-        h.set(X_FORWARDED_HOST, host);
+        if (!trustForwarded || !h.contains(X_FORWARDED_PROTO)) {
+            h.set(X_FORWARDED_PROTO, secure ? HTTPS : HTTP);
+        }
+        if (!trustForwarded || !h.contains(X_FORWARDED_HOST)) {
+            h.set(X_FORWARDED_HOST, host);
+        }
         if (webSocket) {
             h.set(HttpHeaderNames.UPGRADE, WEBSOCKET);
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
