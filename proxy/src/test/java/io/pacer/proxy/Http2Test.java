@@ -191,6 +191,27 @@ class Http2Test {
     }
 
     @Test
+    void theClientAddressFromAProxyProtocolHeaderReachesEveryStream() throws Exception {
+        TestUpstream upstream = open.track(TestUpstream.start("u1", req -> Reply.ok("x")));
+        TestProxy proxy = h2c(upstream, c -> c.proxyProtocol(true));
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port());
+        socket.getOutputStream().write("PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\n".getBytes(StandardCharsets.US_ASCII));
+        try (RawHttp2 client = open.track(RawHttp2.over(socket))) {
+            client.request(1, "GET", "/app/one", true);
+            client.request(3, "GET", "/app/two", true);
+            for (int stream : new int[] {1, 3}) {
+                client.readUntil(Duration.ofSeconds(5), f -> f.type() == RawHttp2.DATA && f.streamId() == stream
+                        && f.payload().length > 0, "stream " + stream + "'s answer");
+            }
+        }
+        for (RecordedRequest seen : upstream.requests()) {
+            assertEquals("203.0.113.7", seen.header("X-Real-IP"), seen.path());
+            assertEquals("203.0.113.7", seen.header("X-Forwarded-For"), seen.path());
+        }
+        assertEquals(2, upstream.requestCount());
+    }
+
+    @Test
     void streamsBeyondTheLimitAreRefused() throws Exception {
         TestUpstream upstream = open.track(TestUpstream.start("u1", req -> Reply.hang()));
         TestProxy proxy = h2c(upstream, c -> c.http2MaxConcurrentStreams(4));

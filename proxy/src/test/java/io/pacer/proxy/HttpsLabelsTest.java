@@ -77,6 +77,24 @@ class HttpsLabelsTest {
     }
 
     @Test
+    void behindATrustedBalancerThatTerminatedTlsThereIsNoRedirect() throws Exception {
+        TestProxy proxy = open.track(TestProxy.start(TestProxy.table(secureShop, plainBlog),
+                c -> c.trustedProxies(List.of("127.0.0.0/8"))));
+        try (RawHttp client = open.track(proxy.connect())) {
+            client.send("GET /shop/a HTTP/1.1\r\nHost: shop.test\r\nX-Forwarded-Proto: https\r\n\r\n");
+            assertEquals(200, client.readResponse(TIMEOUT).status(), "already https at the balancer");
+            client.send("GET /shop/b HTTP/1.1\r\nHost: shop.test\r\nX-Forwarded-Proto: http\r\n\r\n");
+            assertEquals(301, client.readResponse(TIMEOUT).status());
+        }
+        // From a peer that is not trusted, the header means nothing.
+        TestProxy untrusting = open.track(TestProxy.start(TestProxy.table(secureShop, plainBlog)));
+        try (RawHttp client = open.track(untrusting.connect())) {
+            client.send("GET /shop/c HTTP/1.1\r\nHost: shop.test\r\nX-Forwarded-Proto: https\r\n\r\n");
+            assertEquals(301, client.readResponse(TIMEOUT).status());
+        }
+    }
+
+    @Test
     void withoutTlsListenTheRedirectIsToPort443() throws Exception {
         TestProxy proxy = proxy(false);
         try (RawHttp client = open.track(proxy.connect())) {

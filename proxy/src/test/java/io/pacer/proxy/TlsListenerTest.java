@@ -145,6 +145,38 @@ class TlsListenerTest {
     }
 
     @Test
+    void aProxyProtocolHeaderBeforeTheHandshakeNamesTheClient() throws Exception {
+        TestProxy proxy = open.track(TestProxy.start(TestProxy.table(TestProxy.app("/app", upstream)), c -> c
+                .tlsListen(new InetSocketAddress("127.0.0.1", 0)).tlsCertificates(certs).proxyProtocol(true)));
+        java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(certs.resolve("a.crt"))) {
+            trusted.setCertificateEntry("a", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        try (Socket plain = new Socket("127.0.0.1", proxy.tlsPort())) {
+            plain.getOutputStream().write("PROXY TCP4 198.51.100.9 127.0.0.1 4444 443\r\n".getBytes(StandardCharsets.US_ASCII));
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                    .createSocket(plain, "a.test", proxy.tlsPort(), true);
+            javax.net.ssl.SSLParameters parameters = tls.getSSLParameters();
+            parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName("a.test")));
+            tls.setSSLParameters(parameters);
+            tls.setSoTimeout(5000);
+            tls.getOutputStream().write("GET /app/p HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 200") && answer.endsWith("hello /app/p"), answer);
+        }
+        RecordedRequest seen = upstream.takeRequest(Duration.ofSeconds(5));
+        assertEquals("198.51.100.9", seen.header("X-Real-IP"));
+        assertEquals("https", seen.header("X-Forwarded-Proto"));
+    }
+
+    @Test
     void sniChoosesByExactAndWildcardNames() {
         Cli.assumeInstalled("openssl");
         TestProxy proxy = proxy("wild");

@@ -81,6 +81,19 @@ public final class RawHttp2 implements AutoCloseable {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     }
 
+    /**
+     * HTTP/2 on a socket the test already connected (and maybe wrote to, e.g. a PROXY header):
+     * sends the preface and empty SETTINGS.
+     */
+    public static RawHttp2 over(Socket socket) throws IOException {
+        socket.setSoTimeout(10_000);
+        RawHttp2 client = new RawHttp2(socket);
+        client.out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        client.frame(SETTINGS, 0, 0, new byte[0]);
+        client.flush();
+        return client;
+    }
+
     /** Connects, sends the preface and empty SETTINGS. */
     public static RawHttp2 connect(InetSocketAddress address) throws IOException {
         return connect(address, 0);
