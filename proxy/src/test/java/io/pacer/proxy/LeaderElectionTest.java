@@ -56,8 +56,9 @@ class LeaderElectionTest {
         TestUpstream b = open.track(TestUpstream.echo("b"));
         TestUpstream fresh = open.track(TestUpstream.echo("fresh"));
         TestUpstream other = open.track(TestUpstream.echo("other"));
+        TestUpstream c = open.track(TestUpstream.echo("c"));
         SoakMarathon marathon = open.track(new SoakMarathon(0));
-        marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + ALIVE + "]"))));
+        marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + ALIVE + "]")), api(c, ALIVE)));
 
         Pacer pacer = open.track(Pacer.start(PacerConfig.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
@@ -67,7 +68,7 @@ class LeaderElectionTest {
                 .marathon(List.of(marathon.uri()))
                 .build(), dir.resolve("pacer.toml")));
         URI web = URI.create("http://127.0.0.1:" + pacer.server().localAddress().getPort() + "/web/");
-        Await.until(WAIT, () -> pacer.server().routes().tasks().size() == 2, "both healthy tasks routed");
+        Await.until(WAIT, () -> pacer.server().routes().tasks().size() == 3, "every healthy task routed");
 
         AtomicBoolean stop = new AtomicBoolean();
         Thread client = new Thread(() -> load(web, stop), "election-client");
@@ -81,7 +82,7 @@ class LeaderElectionTest {
         // The election: the stream drops, and the new leader knows no health results yet. In the
         // same answer a second app appears, so the test knows when Pacer has taken this answer in.
         marathon.dropStreams();
-        marathon.publishApps(apps(web(task(a, "[]"), task(b, "[]"), task(fresh, "[]")),
+        marathon.publishApps(apps(web(task(a, "[]"), task(b, "[]"), task(fresh, "[]")), api(c, ""),
                 MarathonPayload.app("/other", "{}", other)));
         URI otherUri = web.resolve("/other/");
         Await.until(WAIT, () -> status(otherUri) == 200, "the answer without health results is in force");
@@ -90,6 +91,10 @@ class LeaderElectionTest {
         Await.until(WAIT, () -> a.requestCount() > aBefore + 20 && b.requestCount() > bBefore + 20,
                 "both routed tasks keep serving while Marathon lists no results");
         assertEquals(0, fresh.requestCount(), "a task never checked gets nothing until its first result");
+        URI apiUri = web.resolve("/api/");
+        int cBefore = c.requestCount();
+        assertEquals(200, status(apiUri), "every app keeps its routed tasks, not only one");
+        assertEquals(cBefore + 1, c.requestCount());
 
         // Results are back, the new task's included: it joins.
         marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + ALIVE + "]"),
@@ -138,6 +143,11 @@ class LeaderElectionTest {
     /** The health-checked app under test, with the given tasks. */
     private static String web(String... tasks) {
         return MarathonPayload.healthChecked("/web", "{}", tasks);
+    }
+
+    /** A second health-checked app, its one task with {@code result} ("" for none yet). */
+    private static String api(TestUpstream upstream, String result) {
+        return MarathonPayload.healthChecked("/api", "{}", MarathonPayload.task("/api", upstream, "[" + result + "]"));
     }
 
     private static String task(TestUpstream upstream, String healthResults) {
