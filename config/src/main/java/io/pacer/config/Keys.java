@@ -80,6 +80,9 @@ final class Keys {
 
     /** Each must be a CIDR block or an address, an IP literal (no name is resolved). */
     private static List<String> cidrs(List<String> words) throws BadValue {
+        if (words.isEmpty()) {
+            return List.of(); // the default, as the shipped pacer.toml writes it: no trusted proxy
+        }
         try {
             io.pacer.core.AllowList.parse(words);
         } catch (IllegalArgumentException e) {
