@@ -14,7 +14,10 @@
 #   3. churn: Pacer (io.pacer.benchmarks.ChurnRig: pacer.jar's setup, route table swapped 10 times a
 #      second) and tuned Nginx (`nginx -s reload` 10 times a second, alternating upstream configs),
 #      each under wrk -c64;
-#   4. prints a table: proxy, connections, req/s, p50, p99, errors (socket errors + non-2xx/3xx),
+#   4. TLS (TLS=1, needs openssl): the same proxies terminating one self-signed EC P-256 certificate,
+#      HTTP/1.1 over TLS with `wrk -c64` (keep-alive: bulk encryption more than handshakes) and
+#      HTTP/2 with `h2load -c16 -m10` (nghttp2-client); Pacer also on the JDK's TLS (pacer-jdk-tls);
+#   5. prints a table: proxy, connections, req/s, p50, p99, errors (socket errors + non-2xx/3xx),
 #      ratio to tuned Nginx at the same connection count, the proxy's CPU time per request (user +
 #      system, all its threads or worker processes), and the share of the machine's CPU that went to
 #      processes outside the test during the run (other jobs: when it is not ~0%, rerun).
@@ -31,6 +34,7 @@
 #   CONNECTIONS ["64 1000"]  wrk connection counts
 #   PROXIES ["direct pacer nginx-seed nginx-tuned haproxy"]  rows to run ("direct": wrk on one upstream)
 #   CHURN [1]           0 skips the churn runs
+#   TLS [1]             0 skips the TLS rows (ports +20 Pacer, +21 Nginx, +22 HAProxy, +23 Pacer on the JDK's TLS)
 #   CHURN_RATE [10]     route changes (Pacer) and reloads (Nginx) per second
 #   CHURN_MODE [add-remove]  Pacer's changes: add-remove (a third task comes and goes, so pooled
 #                       connections to it are closed) or reorder (task order only)
@@ -57,6 +61,7 @@ CHURN_MODE="${CHURN_MODE:-add-remove}"
 UPSTREAM="${UPSTREAM:-auto}"
 PACER_JVM_OPTS="${PACER_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 KEEP_TMP="${KEEP_TMP:-0}"
+TLS="${TLS:-1}"
 PACER_TOML_EXTRA="${PACER_TOML_EXTRA:-}"
 
 PACER_PORT=$BASE_PORT
@@ -66,6 +71,10 @@ NGINX_SEED_PORT=$((BASE_PORT + 10))
 NGINX_TUNED_PORT=$((BASE_PORT + 11))
 HAPROXY_PORT=$((BASE_PORT + 12))
 CHURN_PORT=$((BASE_PORT + 13))
+PACER_TLS_PORT=$((BASE_PORT + 20))
+NGINX_TLS_PORT=$((BASE_PORT + 21))
+HAPROXY_TLS_PORT=$((BASE_PORT + 22))
+PACER_JDK_TLS_PORT=$((BASE_PORT + 23))
 PATH_UNDER_TEST="/hello-world/"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/pacer-compare.XXXXXX")"
@@ -101,7 +110,8 @@ for jar in "$PACER_JAR" "$BENCH_JAR"; do
         exit 1
     fi
 done
-for port in "$PACER_PORT" "$UP1" "$UP2" "$NGINX_SEED_PORT" "$NGINX_TUNED_PORT" "$HAPROXY_PORT" "$CHURN_PORT"; do
+for port in "$PACER_PORT" "$UP1" "$UP2" "$NGINX_SEED_PORT" "$NGINX_TUNED_PORT" "$HAPROXY_PORT" "$CHURN_PORT" \
+        "$PACER_TLS_PORT" "$NGINX_TLS_PORT" "$HAPROXY_TLS_PORT" "$PACER_JDK_TLS_PORT"; do
     if port_open "$port"; then
         say "port $port is already in use; pick other ports with BASE_PORT=..."
         exit 1
@@ -445,6 +455,152 @@ EOF
     fi
 fi
 
+# ---- TLS -----------------------------------------------------------------------------------------
+
+# h2load_run SECONDS URL OUTFILE: HTTP/2 over TLS, 16 connections of 10 concurrent streams each.
+h2load_run() {
+    timeout $(($1 + 60)) h2load -c16 -m10 -t1 -D "$1" --warm-up-time=1 "$2" >"$3" 2>&1 || true
+}
+
+# parse_h2load FILE: "req/s mean max errors" (h2load gives no percentiles: the mean time per
+# request stands in the p50 column, the max in the p99 one; errors: failed, errored, 4xx and 5xx).
+parse_h2load() {
+    awk '
+        /^finished in/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^req\/s/) rps = $i }
+        /^requests:/ { for (i = 1; i < NF; i++) { if ($(i + 1) ~ /^failed/) err += $i; if ($(i + 1) ~ /^errored/) err += $i } }
+        /^status codes:/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^[45]xx/) err += $i }
+        /^time for request:/ { mean = $6; max = $5 }
+        END { printf "%s %s %s %d\n", (rps == "" ? "-" : rps), (mean == "" ? "-" : mean), (max == "" ? "-" : max), err }
+    ' "$1"
+}
+
+h2_requests_of() { awk '/^requests:/ { print $2; found = 1 } END { if (!found) print 0 }' "$1"; }
+
+# measure_tls NAME PORT WARMUP PID...: HTTP/1.1 over TLS at -c64 (row NAME-tls), then HTTP/2 (NAME-h2).
+measure_tls() {
+    local name=$1 port=$2 warmup=$3 url="https://127.0.0.1:$2$PATH_UNDER_TEST" out cpu
+    shift 3
+    [[ "$warmup" -gt 0 ]] && wrk_run 64 "$warmup" "$url" "$TMP/wrk-$name-tls-warmup.txt"
+    out="$TMP/wrk-$name-tls.txt"
+    cpu_mark "$@"
+    wrk_run 64 "$DURATION" "$url" "$out"
+    cpu=$(cpu_report "$(requests_of "$out")" "$@")
+    read -r rps p50 p99 err <<<"$(parse_wrk "$out")"
+    read -r cpu_us others <<<"$cpu"
+    say "$(printf '%-16s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
+        "$name-tls" 64 "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
+    ROWS+=("$name-tls|64|$rps|$p50|$p99|$err|$cpu_us|$others")
+    [[ "$name" == *jdk* ]] && return 0
+    if ! have h2load; then
+        skip "$name-h2" "h2load not installed: sudo apt-get install nghttp2-client"
+        return 0
+    fi
+    # The HTTP/2 code paths get their own warm-up: the JIT has not seen them in the wrk runs.
+    [[ "$warmup" -gt 0 ]] && h2load_run "$warmup" "$url" "$TMP/h2load-$name-warmup.txt"
+    out="$TMP/h2load-$name.txt"
+    cpu_mark "$@"
+    h2load_run "$DURATION" "$url" "$out"
+    cpu=$(cpu_report "$(h2_requests_of "$out")" "$@")
+    read -r rps p50 p99 err <<<"$(parse_h2load "$out")"
+    read -r cpu_us others <<<"$cpu"
+    say "$(printf '%-16s c=%-5s %10s req/s  mean %-8s max %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
+        "$name-h2" 16x10 "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
+    ROWS+=("$name-h2|16x10|$rps|mean $p50|max $p99|$err|$cpu_us|$others")
+}
+
+if [[ "$TLS" == 1 ]]; then
+    say ""
+    say "TLS: one self-signed EC P-256 certificate; wrk -c64 over HTTP/1.1, h2load -c16 -m10 over HTTP/2 (ALPN h2)"
+    if ! have openssl; then
+        say "TLS rows skipped: openssl is needed to make the certificate: sudo apt-get install openssl"
+    else
+        mkdir -p "$TMP/certs"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+            -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$TMP/certs/bench.key" -out "$TMP/certs/bench.crt" \
+            >"$TMP/openssl.log" 2>&1
+        cat "$TMP/certs/bench.crt" "$TMP/certs/bench.key" >"$TMP/bench.pem"
+
+        # Pacer on BoringSSL (netty-tcnative), then on the JDK's TLS.
+        for provider in openssl jdk; do
+            wants pacer || continue
+            row=pacer; port=$PACER_TLS_PORT; opts=""
+            if [[ "$provider" == jdk ]]; then row=pacer-jdk; port=$PACER_JDK_TLS_PORT; opts="-Dpacer.tls.provider=jdk"; fi
+            write_pacer_config $((port + 100)) "$TMP/pacer-$provider-tls.toml"
+            printf 'tls_listen = "127.0.0.1:%s"\ntls_certificates = "certs"\n' "$port" >>"$TMP/pacer-$provider-tls.toml"
+            # shellcheck disable=SC2086
+            start_bg "$TMP/pacer-$provider-tls.log" java $PACER_JVM_OPTS $opts -jar "$PACER_JAR" -f "$TMP/pacer-$provider-tls.toml"
+            if wait_port "$port" "$LAST_PID" "$TMP/pacer-$provider-tls.log"; then
+                pid=$LAST_PID
+                measure_tls "$row" "$port" "$PACER_WARMUP" "$pid"
+                stop_bg "$pid"
+            else
+                skip "$row-tls" "did not start"
+            fi
+        done
+
+        if wants nginx-tuned && [[ -n "$NGINX_BIN" ]]; then
+            dir="$TMP/nginx-tls"
+            mkdir -p "$dir/tmp"
+            # The tuned configuration, its listener terminating TLS (HTTP/2 by ALPN) with a session cache;
+            # no cap on requests per connection (1,000 by default, which h2load takes as failures).
+            nginx_proxy_conf "$dir" "$NGINX_TLS_PORT" tuned "$SERVERS_A" \
+                | sed -e "s|listen 127.0.0.1:$NGINX_TLS_PORT backlog=4096;|listen 127.0.0.1:$NGINX_TLS_PORT ssl http2 backlog=4096;\\
+        ssl_certificate $TMP/certs/bench.crt;\\
+        ssl_certificate_key $TMP/certs/bench.key;\\
+        ssl_protocols TLSv1.2 TLSv1.3;\\
+        ssl_session_cache shared:SSL:10m;\\
+        keepalive_requests 1000000;|" \
+                    -e 's|add_header X-Proxy nginx-tuned always;|add_header X-Proxy nginx-tls always;|' >"$dir/nginx.conf"
+            if start_nginx "$dir" "$NGINX_TLS_PORT"; then
+                pid=$LAST_PID
+                measure_tls nginx "$NGINX_TLS_PORT" "$WARMUP" "$pid"
+                stop_bg "$pid"
+            else
+                skip nginx-tls "did not start"
+            fi
+        elif wants nginx-tuned; then
+            skip nginx-tls "nginx not installed: sudo apt-get install nginx-light"
+        fi
+
+        if wants haproxy && [[ -n "$HAPROXY_BIN" ]]; then
+            hap_maxconn=$(( ($(ulimit -n) - 200) / 2 ))
+            (( hap_maxconn > 20000 )) && hap_maxconn=20000
+            cat >"$TMP/haproxy-tls.cfg" <<HAPROXY_TLS
+global
+    maxconn $hap_maxconn
+    ssl-default-bind-options ssl-min-ver TLSv1.2
+defaults
+    mode http
+    maxconn $hap_maxconn
+    option http-keep-alive
+    http-reuse safe
+    timeout connect 30s
+    timeout client 120s
+    timeout server 120s
+    timeout http-keep-alive 10s
+frontend pacer_compare_tls
+    bind 127.0.0.1:$HAPROXY_TLS_PORT ssl crt $TMP/bench.pem alpn h2,http/1.1
+    default_backend hello_world
+backend hello_world
+    balance roundrobin
+    http-response set-header X-Proxy haproxy-tls
+    server t1 127.0.0.1:$UP1
+    server t2 127.0.0.1:$UP2
+HAPROXY_TLS
+            start_bg "$TMP/haproxy-tls.log" "$HAPROXY_BIN" -db -f "$TMP/haproxy-tls.cfg"
+            if wait_port "$HAPROXY_TLS_PORT" "$LAST_PID" "$TMP/haproxy-tls.log"; then
+                pid=$LAST_PID
+                measure_tls haproxy "$HAPROXY_TLS_PORT" "$WARMUP" "$pid"
+                stop_bg "$pid"
+            else
+                skip haproxy-tls "did not start"
+            fi
+        elif wants haproxy; then
+            skip haproxy-tls "haproxy not installed: sudo apt-get install haproxy"
+        fi
+    fi
+fi
+
 # ---- churn ---------------------------------------------------------------------------------------
 
 churn_row() { # churn_row NAME RATE CHANGES WRKFILE CPU
@@ -526,11 +682,15 @@ fi
 
 # ---- report --------------------------------------------------------------------------------------
 
-tuned_rps() { # tuned_rps CONNECTIONS
-    local row
+tuned_rps() { # tuned_rps CONNECTIONS [NAME]: Nginx's req/s in the same kind of row (plain, -tls, -h2)
+    local row want=nginx-tuned
+    case "${2:-}" in
+        *-tls) want=nginx-tls ;;
+        *-h2) want=nginx-h2 ;;
+    esac
     for row in "${ROWS[@]}"; do
         IFS='|' read -r n c rps _ <<<"$row"
-        if [[ "$n" == nginx-tuned && "$c" == "$1" ]]; then
+        if [[ "$n" == "$want" && "$c" == "$1" ]]; then
             echo "$rps"
             return
         fi
@@ -543,7 +703,7 @@ say "| proxy | connections | req/s | p50 | p99 | errors | vs tuned Nginx | proxy
 say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "${ROWS[@]}"; do
     IFS='|' read -r n c rps p50 p99 err cpu_us others <<<"$row"
-    base=$(tuned_rps "$c")
+    base=$(tuned_rps "$c" "$n")
     ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
     say "| $n | $c | $rps | $p50 | $p99 | $err | $ratio | $cpu_us | $others |"
 done
