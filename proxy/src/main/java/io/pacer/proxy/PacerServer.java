@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.pacer.config.Durations;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.RouteTable;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -108,7 +109,7 @@ public final class PacerServer implements AutoCloseable {
                 });
         try {
             this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a failed bind's checked exception unwrapped
             // Nothing listens: release the loops and the resolver before reporting the failure.
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -193,7 +194,8 @@ public final class PacerServer implements AutoCloseable {
             }
         }
         if (!drained) {
-            log.warn("{} client connections still open after the {} grace period; closing them", clients.size(), grace);
+            log.warn("{} client connections still open after the {} grace period; closing them", clients.size(),
+                    Durations.format(grace));
         }
         close();
         return drained;
