@@ -63,6 +63,15 @@ public final class ConfigLoader {
             throw new ConfigException(file, "marathon", "cannot be used together with apps_file: Pacer takes"
                     + " its apps either from Marathon or from a file, so remove one of marathon and apps_file");
         }
+        if (draft.config.hasAdminListenAndPort()) {
+            throw new ConfigException(file, "admin_listen", "cannot be used together with port: port is Nixy's way"
+                    + " of placing the admin API on the listen host, admin_listen gives its full address; keep one");
+        }
+        if (draft.config.adminClashesWithListen()) {
+            String key = root.has("admin_listen") ? "admin_listen" : "port";
+            throw new ConfigException(file, key, "the admin API cannot share the traffic port "
+                    + draft.config.listenAddress().getPort() + " (listen); give it a port of its own");
+        }
         return draft.build();
     }
 

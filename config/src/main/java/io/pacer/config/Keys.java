@@ -51,6 +51,9 @@ final class Keys {
         key("pass", (d, v) -> d.config.pass(v.string()));
         key("realm", (d, v) -> d.config.realm(v.string()));
         key("port", (d, v) -> d.config.adminPort(v.integer(0, 65535)));
+        // The admin API's own address, and the token it wants (Pacer's, not Nixy's).
+        key("admin_listen", (d, v) -> d.config.adminListen(v.optionalAddress()));
+        key("admin_token", (d, v) -> d.config.adminToken(v.token()));
         // How Pacer follows Marathon.
         key("resync_interval", (d, v) -> d.config.resyncInterval(v.duration()));
         key("stream_watchdog", (d, v) -> d.config.streamWatchdog(v.positiveDuration()));
