@@ -22,14 +22,31 @@ import java.util.function.Supplier;
  */
 public final class AdminApi {
 
-    /** An answer: status, content type and body. */
-    public record Answer(int status, String contentType, String body) {
+    /** An answer: status, content type, body and any headers of its own ({@code Allow}, {@code WWW-Authenticate}). */
+    public record Answer(int status, String contentType, String body, Map<String, String> headers) {
+        public Answer {
+            headers = Map.copyOf(headers);
+        }
+
+        public Answer(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+
         static Answer text(int status, String body) {
             return new Answer(status, "text/plain; charset=utf-8", body);
         }
 
         static Answer json(int status, String body) {
             return new Answer(status, "application/json", body);
+        }
+
+        static Answer methodNotAllowed(String allow) {
+            return new Answer(405, "text/plain; charset=utf-8", "method not allowed; use " + allow + "\n",
+                    Map.of("Allow", allow));
+        }
+
+        static Answer unauthorized(String challenge, String body) {
+            return new Answer(401, "text/plain; charset=utf-8", body, Map.of("WWW-Authenticate", challenge));
         }
     }
 
@@ -71,7 +88,7 @@ public final class AdminApi {
 
     /**
      * @param notReady why this instance should get no traffic now (no table yet, draining), or
-     *     {@code null} when it should: {@code /v1/health} then answers 503
+     *     {@code null} when it should: {@code /v1/ready} then answers 503
      */
     public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
                     Supplier<String> notReady, Clock clock) {
@@ -84,17 +101,39 @@ public final class AdminApi {
         this.tableSince = clock.instant();
     }
 
+    /**
+     * The answer to {@code method} on {@code path}. {@code /v1/reload} changes something and takes
+     * {@code POST} only (Nixy took any method, so a crawler or a prefetching browser could queue
+     * resyncs); everything else reads and takes {@code GET} and {@code HEAD}. Others get 405 with
+     * {@code Allow}.
+     */
     public Answer handle(String method, String path) {
+        if (path.equals("/v1/reload")) {
+            if (!method.equals("POST")) {
+                return Answer.methodNotAllowed("POST");
+            }
+            return new Answer(202, "text/plain; charset=utf-8", discovery.requestResync() ? "queued" : "queue is full");
+        }
+        Answer answer = read(path);
+        if (answer.status() != 404 && !method.equals("GET") && !method.equals("HEAD")) {
+            return Answer.methodNotAllowed("GET, HEAD");
+        }
+        return answer;
+    }
+
+    private Answer read(String path) {
         switch (path) {
-            case "/":
-                return Answer.text(200, "version: " + Main.version() + "\ncommit: unknown\ndate: unknown\n");
+            case "/": {
+                BuildInfo build = BuildInfo.CURRENT;
+                return Answer.text(200, "version: " + build.version() + "\ncommit: " + build.commit()
+                        + "\ndate: " + build.date() + "\n");
+            }
             case "/v1/health":
                 return health();
+            case "/v1/ready":
+                return ready();
             case "/v1/config":
                 return json(200, config());
-            case "/v1/reload":
-                return new Answer(202, "text/plain; charset=utf-8",
-                        discovery.requestResync() ? "queued" : "queue is full");
             case "/v1/metrics":
             case "/metrics":
                 return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
@@ -103,6 +142,16 @@ public final class AdminApi {
             default:
                 return Answer.text(404, "404 page not found\n");
         }
+    }
+
+    /**
+     * Whether this instance should get traffic: a table is loaded and it is not draining. 200
+     * {@code ready}, else 503 with the reason. Marathon being down does not matter here: the last
+     * good table keeps serving.
+     */
+    private Answer ready() {
+        String reason = notReady.get();
+        return reason == null ? Answer.text(200, "ready\n") : Answer.text(503, "not ready: " + reason + "\n");
     }
 
     private Answer health() {
@@ -119,10 +168,9 @@ public final class AdminApi {
                 "Template", ordered("Healthy", true, "Message", "OK (Pacer renders no template)"),
                 "Endpoints", list,
                 "Ready", ordered("Healthy", reason == null, "Message", reason == null ? "OK" : reason));
-        // Nixy's 500 when no Marathon answers; 503 tells a load balancer to keep traffic away
-        // from an instance with no table yet or one that is draining.
-        int status = !anyHealthy ? 500 : reason != null ? 503 : 200;
-        return json(status, body);
+        // Nixy's semantics: 500 when no Marathon answers, else 200. Whether to send traffic here
+        // is /v1/ready's answer; Ready is shown for people reading this one.
+        return json(anyHealthy ? 200 : 500, body);
     }
 
     private Map<String, Object> config() {
@@ -144,6 +192,9 @@ public final class AdminApi {
             entry.put("Hosts", hosts);
             entry.put("Prefixes", app.prefixes());
             entry.putAll(details.getOrDefault(app.id(), Map.of()));
+            if (entry.get("Env") instanceof Map<?, ?> env) {
+                entry.put("Env", SecretEnv.mask(env));
+            }
             apps.put(app.id(), entry);
         }
         return ordered("Xproxy", xproxy, "Realm", realm, "Source", discovery.source(),

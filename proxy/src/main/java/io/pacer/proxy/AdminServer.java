@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -46,7 +47,8 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ChannelGroup connections = new DefaultChannelGroup("pacer-admin", GlobalEventExecutor.INSTANCE);
 
-    private AdminServer(InetSocketAddress address, AdminApi api, Transport transport) throws InterruptedException {
+    private AdminServer(InetSocketAddress address, AdminApi api, AdminAuth auth, Transport transport)
+            throws InterruptedException {
         this.group = transport.newGroup(1, "pacer-admin");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -59,19 +61,25 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerKeepAliveHandler())
                                 .addLast(new HttpObjectAggregator(64 * 1024))
-                                .addLast(new Handler(api));
+                                .addLast(new Handler(api, auth));
                     }
                 });
         try {
             this.channel = bootstrap.bind(address).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a failed bind's checked exception unwrapped
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
     }
 
+    /** An open admin API, as Nixy's. */
     public static AdminServer start(InetSocketAddress address, AdminApi api) throws InterruptedException {
-        return new AdminServer(address, api, Transport.detect());
+        return start(address, api, null);
+    }
+
+    /** @param token the bearer token every endpoint but health, readiness and metrics wants; {@code null} for none */
+    public static AdminServer start(InetSocketAddress address, AdminApi api, String token) throws InterruptedException {
+        return new AdminServer(address, api, new AdminAuth(token), Transport.detect());
     }
 
     public InetSocketAddress localAddress() {
@@ -90,9 +98,11 @@ public final class AdminServer implements AutoCloseable {
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final AdminApi api;
+        private final AdminAuth auth;
 
-        Handler(AdminApi api) {
+        Handler(AdminApi api, AdminAuth auth) {
             this.api = api;
+            this.auth = auth;
         }
 
         @Override
@@ -102,17 +112,22 @@ public final class AdminServer implements AutoCloseable {
                 answer = AdminApi.Answer.text(400, "bad request\n");
             } else {
                 try {
-                    answer = api.handle(request.method().name(), new QueryStringDecoder(request.uri()).path());
+                    String path = new QueryStringDecoder(request.uri()).path();
+                    AdminApi.Answer refused = auth.check(path, request.headers().get(HttpHeaderNames.AUTHORIZATION));
+                    answer = refused != null ? refused : api.handle(request.method().name(), path);
                 } catch (RuntimeException e) {
                     log.warn("admin {} {} failed", request.method(), request.uri(), e);
                     answer = AdminApi.Answer.text(500, "internal error\n");
                 }
             }
-            ByteBuf body = Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8));
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            // A HEAD answer says how long the GET's body is and sends none.
+            ByteBuf body = HttpMethod.HEAD.equals(request.method()) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(answer.status()), body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            answer.headers().forEach(response.headers()::set);
             response.headers().set(HttpHeaderNames.SERVER, ProxySettings.SERVER);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (!keepAlive) {
