@@ -102,6 +102,11 @@ public final class Pacer implements AutoCloseable {
             } catch (Exception e) {
                 throw ListenFailure.of(config.adminListen().isPresent() ? "admin_listen" : "port", address, e);
             }
+            if (config.adminToken().isEmpty() && !address.getAddress().isLoopbackAddress()) {
+                // Nixy's open admin API, kept for compatibility; worth a line in the log all the same.
+                log.warn("admin API on {} without admin_token: anyone who reaches it can read /v1/config and"
+                        + " /v1/routes and POST /v1/reload; set admin_token", SocketAddresses.show(address));
+            }
         }
         // The addresses as configured, with the ports bound (a dual-stack socket would show 0.0.0.0 as [::]).
         log.info("pacer {} listening on {} ({}), admin API on {}{}, discovery: {}", Main.version(),
