@@ -83,6 +83,7 @@ public final class AdminApi {
     private final Supplier<String> metrics;
     private final Supplier<String> notReady;
     private final Clock clock;
+    private final Dashboard dashboard;
     private volatile long tableVersion = -1;
     private volatile Instant tableSince;
 
@@ -92,6 +93,13 @@ public final class AdminApi {
      */
     public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
                     Supplier<String> notReady, Clock clock) {
+        this(xproxy, realm, discovery, metrics, notReady, clock, null);
+    }
+
+    /** As the other constructor, with the dashboard ({@code /ui/}, {@code /v1/dashboard}); {@code null} for none. */
+    AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
+             Supplier<String> notReady, Clock clock, Dashboard dashboard) {
+        this.dashboard = dashboard;
         this.xproxy = xproxy;
         this.realm = realm == null ? "" : realm;
         this.discovery = discovery;
@@ -121,7 +129,15 @@ public final class AdminApi {
         return answer;
     }
 
+    /** The dashboard, whose live events {@link AdminServer} streams; {@code null} when there is none. */
+    Dashboard dashboard() {
+        return dashboard;
+    }
+
     private Answer read(String path) {
+        if (dashboard != null && (path.equals("/ui") || path.startsWith("/ui/"))) {
+            return DashboardPage.answer(path);
+        }
         switch (path) {
             case "/": {
                 BuildInfo build = BuildInfo.CURRENT;
@@ -139,6 +155,9 @@ public final class AdminApi {
                 return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
             case "/v1/routes":
                 return json(200, routes());
+            case "/v1/dashboard":
+                return dashboard == null ? Answer.text(404, "404 page not found\n")
+                        : Answer.json(200, dashboard.sampler().next() + "\n");
             default:
                 return Answer.text(404, "404 page not found\n");
         }

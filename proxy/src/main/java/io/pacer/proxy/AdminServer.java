@@ -25,9 +25,12 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -107,14 +110,30 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (DashboardEvents.streaming(ctx)) {
+                return; // the connection carries an event stream now; an answer would corrupt it
+            }
             AdminApi.Answer answer;
             if (!request.decoderResult().isSuccess()) {
                 answer = AdminApi.Answer.text(400, "bad request\n");
             } else {
                 try {
-                    String path = new QueryStringDecoder(request.uri()).path();
-                    AdminApi.Answer refused = auth.check(path, request.headers().get(HttpHeaderNames.AUTHORIZATION));
-                    answer = refused != null ? refused : api.handle(request.method().name(), path);
+                    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+                    String path = uri.path();
+                    List<String> login = uri.parameters().get("token");
+                    AdminApi.Answer refused = auth.check(path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                            cookie(request));
+                    if (api.dashboard() != null && path.equals("/ui/") && login != null && !login.isEmpty()) {
+                        answer = auth.login(login.get(0));
+                    } else if (refused != null) {
+                        answer = refused;
+                    } else if (api.dashboard() != null && path.equals(DashboardEvents.PATH)
+                            && HttpMethod.GET.equals(request.method())) {
+                        DashboardEvents.start(ctx, api.dashboard());
+                        return;
+                    } else {
+                        answer = api.handle(request.method().name(), path);
+                    }
                 } catch (RuntimeException e) {
                     log.warn("admin {} {} failed", request.method(), request.uri(), e);
                     answer = AdminApi.Answer.text(500, "internal error\n");
@@ -136,6 +155,20 @@ public final class AdminServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(response);
             }
+        }
+
+        /** The dashboard's cookie, if the request has one. */
+        private static String cookie(FullHttpRequest request) {
+            String header = request.headers().get(HttpHeaderNames.COOKIE);
+            if (header == null) {
+                return null;
+            }
+            for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
+                if (c.name().equals(AdminAuth.COOKIE)) {
+                    return c.value();
+                }
+            }
+            return null;
         }
 
         @Override

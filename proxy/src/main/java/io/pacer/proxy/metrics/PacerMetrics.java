@@ -24,6 +24,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -422,6 +423,13 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     /** The registry, for tests and for binding more meters. Render it with {@link #scrape()}. */
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** Each app's counters now, by app id, {@link #NO_APP} excluded: what the dashboard's rates come from. */
+    public Map<String, AppTotals> appTotals() {
+        Map<String, AppTotals> out = new HashMap<>();
+        apps.forEach((id, m) -> out.put(id, m.totals()));
+        return out;
     }
 
     /** Apps with series right now, {@link #NO_APP} excluded. */

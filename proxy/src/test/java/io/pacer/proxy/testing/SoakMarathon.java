@@ -75,9 +75,16 @@ public final class SoakMarathon implements AutoCloseable {
             tasks.append("{\"id\":\"app.").append(port).append("\",\"appId\":\"/app\",\"host\":\"127.0.0.1\",")
                     .append("\"ports\":[").append(port).append("],\"state\":\"TASK_RUNNING\"}");
         }
+        return publishApps("[{\"id\":\"/app\",\"labels\":{},\"healthChecks\":[],\"tasks\":[" + tasks + "]}]");
+    }
+
+    /**
+     * Serves {@code appsArray} (the JSON array of Marathon's {@code apps}, tasks embedded) from
+     * {@code /v2/apps} and announces it on every stream; returns the body's generation.
+     */
+    public synchronized long publishApps(String appsArray) {
         long gen = generation.incrementAndGet();
-        apps = new Body(gen, "{\"apps\":[{\"id\":\"/app\",\"labels\":{},\"healthChecks\":[],\"tasks\":["
-                + tasks + "]}]}");
+        apps = new Body(gen, "{\"apps\":" + appsArray + "}");
         String event = "event: status_update_event\ndata: {\"eventType\":\"status_update_event\",\"appId\":\"/app\","
                 + "\"taskStatus\":\"TASK_RUNNING\"}\n\n";
         for (BlockingQueue<String> stream : streams) {
