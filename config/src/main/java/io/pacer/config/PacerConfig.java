@@ -1,5 +1,7 @@
 package io.pacer.config;
 
+import io.pacer.core.Balance;
+import io.pacer.core.FailurePolicy;
 import io.pacer.core.RetryPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +25,7 @@ import java.util.Optional;
 public final class PacerConfig {
 
     /** Accepted values of {@code balance}. */
-    static final List<String> BALANCERS = List.of("round_robin");
+    static final List<String> BALANCERS = Balance.configNames();
 
     /** Accepted values of {@code access_log_format} and {@code log_format}. */
     static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -50,6 +52,7 @@ public final class PacerConfig {
     private final int workerThreads;
     private final int maxConnections;
     private final String balance;
+    private final FailurePolicy failurePolicy;
     private final List<URI> marathon;
     private final String user;
     private final String pass;
@@ -90,6 +93,7 @@ public final class PacerConfig {
         workerThreads = b.workerThreads;
         maxConnections = b.maxConnections;
         balance = b.balance;
+        failurePolicy = b.failurePolicy;
         marathon = b.marathon;
         user = b.user;
         pass = b.pass;
@@ -218,6 +222,14 @@ public final class PacerConfig {
     /** {@code balance}: how requests are spread over an app's tasks. Default round_robin. */
     public String balance() {
         return balance;
+    }
+
+    /**
+     * {@code max_fails} and {@code fail_timeout}: a task failing {@code max_fails} times within
+     * {@code fail_timeout} is skipped for {@code fail_timeout}. Default 1 and 10s, as Nginx.
+     */
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
     }
 
     /**
@@ -360,6 +372,7 @@ public final class PacerConfig {
                 && workerThreads == c.workerThreads
                 && maxConnections == c.maxConnections
                 && balance.equals(c.balance)
+                && failurePolicy.equals(c.failurePolicy)
                 && marathon.equals(c.marathon)
                 && Objects.equals(user, c.user)
                 && Objects.equals(pass, c.pass)
@@ -383,8 +396,9 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, marathon, user, pass,
-                realm, adminPort, adminListen, adminToken, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy,
+                marathon, user, pass, realm, adminPort, adminListen, adminToken, resyncInterval, streamWatchdog,
+                marathonTimeout, shutdownGrace, accessLog,
                 accessLogFormat, logLevel, logFormat);
     }
 
@@ -413,6 +427,8 @@ public final class PacerConfig {
                 + ", worker_threads=" + workerThreads
                 + ", max_connections=" + maxConnections
                 + ", balance=" + balance
+                + ", max_fails=" + failurePolicy.maxFails()
+                + ", fail_timeout=" + Duration.ofNanos(failurePolicy.failTimeoutNanos())
                 + ", marathon=" + marathon.stream().map(PacerConfig::masked).toList()
                 + ", user=" + (user == null ? "none" : Text.quote(user))
                 + ", pass=" + (pass == null ? "none" : "\"***\"")
@@ -462,6 +478,7 @@ public final class PacerConfig {
         private int workerThreads;
         private int maxConnections;
         private String balance = "round_robin";
+        private FailurePolicy failurePolicy = FailurePolicy.DEFAULT;
         private List<URI> marathon = List.of();
         private String user;
         private String pass;
@@ -501,6 +518,7 @@ public final class PacerConfig {
             workerThreads = c.workerThreads;
             maxConnections = c.maxConnections;
             balance = c.balance;
+            failurePolicy = c.failurePolicy;
             marathon = c.marathon;
             user = c.user;
             pass = c.pass;
@@ -622,6 +640,22 @@ public final class PacerConfig {
                 throw new IllegalArgumentException("balance: " + Text.quote(balance) + " is not one of " + BALANCERS);
             }
             this.balance = balance;
+            return this;
+        }
+
+        /** {@code max_fails}: 0 turns failure memory off. */
+        public Builder maxFails(int maxFails) {
+            this.failurePolicy = new FailurePolicy((int) notNegative("maxFails", maxFails),
+                    failurePolicy.failTimeoutNanos());
+            return this;
+        }
+
+        /** {@code fail_timeout}: must be positive. */
+        public Builder failTimeout(Duration failTimeout) {
+            if (Objects.requireNonNull(failTimeout, "failTimeout").isNegative() || failTimeout.isZero()) {
+                throw new IllegalArgumentException("failTimeout must be positive: " + failTimeout);
+            }
+            this.failurePolicy = FailurePolicy.of(failurePolicy.maxFails(), failTimeout);
             return this;
         }
 

@@ -133,6 +133,8 @@ public final class MarathonSource implements AutoCloseable {
     private final Set<String> loggedUnknown = new HashSet<>();
 
     private volatile RouteTable current = RouteTable.empty();
+    /** Keeps routed tasks through a leader election, when Marathon lists no health results. */
+    private final ElectionGuard electionGuard = new ElectionGuard();
     private volatile List<App> apps = List.of();
     private volatile List<MarathonApp> marathonApps = List.of();
     private volatile Instant lastSyncSuccess;
@@ -385,7 +387,7 @@ public final class MarathonSource implements AutoCloseable {
     }
 
     private void synced(Endpoint ep, List<MarathonApp> parsed, long startNanos) {
-        List<App> routed = AppRoutes.apps(parsed, settings.routeOptions());
+        List<App> routed = electionGuard.routedApps(parsed, settings.routeOptions(), current);
         marathonApps = parsed;
         if (lastSyncProblem != null) {
             log.info("Marathon sync from {} works again", ep.shown);

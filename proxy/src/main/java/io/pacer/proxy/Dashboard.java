@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
+import io.pacer.core.TaskState;
+import io.pacer.core.TaskStates;
 import io.pacer.proxy.metrics.AppTotals;
 import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.time.Clock;
@@ -31,14 +33,19 @@ final class Dashboard {
     private final Supplier<Map<String, AppTotals>> totals;
     private final Supplier<String> notReady;
     private final Clock clock;
+    private final TaskStates taskStates;
 
     /**
      * @param marathon discovery's counters, or a supplier of {@code null} without Marathon
      * @param totals   each app's counters now (see {@link io.pacer.proxy.metrics.PacerMetrics#appTotals()})
      * @param notReady why this instance should get no traffic, or {@code null}
+     * @param taskStates the data plane's memory of each task's failures; {@code null} shows every
+     *     task in the table as healthy
      */
     Dashboard(AdminApi.Discovery discovery, Supplier<? extends DiscoveryMetricsSource> marathon,
-              Supplier<Map<String, AppTotals>> totals, Supplier<String> notReady, Clock clock) {
+              Supplier<Map<String, AppTotals>> totals, Supplier<String> notReady, Clock clock,
+              TaskStates taskStates) {
+        this.taskStates = taskStates;
         this.discovery = discovery;
         this.marathon = marathon;
         this.totals = totals;
@@ -66,6 +73,18 @@ final class Dashboard {
         }
     }
 
+    /**
+     * In the table means running with passing health checks; the data plane may still have marked
+     * it (skipped after max_fails failures) or seen it fail lately.
+     */
+    private String state(Task task) {
+        if (taskStates == null) {
+            return "healthy";
+        }
+        TaskState s = taskStates.get(task);
+        return s.marked() ? "marked" : s.recentFailures() > 0 ? "failing" : "healthy";
+    }
+
     private String render(Map<String, AppTotals> current, Map<String, AppTotals> previous, double seconds) {
         RouteTable table = discovery.table();
         Map<String, App> routed = new LinkedHashMap<>();
@@ -88,8 +107,7 @@ final class Dashboard {
                 Map<String, Object> task = new LinkedHashMap<>();
                 task.put("id", t.id());
                 task.put("address", t.address());
-                // In the table means running, with passing health checks: it takes traffic.
-                task.put("state", routed.containsKey(app.id()) ? "healthy" : "not routed");
+                task.put("state", routed.containsKey(app.id()) ? state(t) : "not routed");
                 tasks.add(task);
             }
             entry.put("tasks", tasks);

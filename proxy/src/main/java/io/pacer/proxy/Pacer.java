@@ -94,9 +94,9 @@ public final class Pacer implements AutoCloseable {
         if (config.adminAddress().isPresent()) {
             InetSocketAddress address = config.adminAddress().get();
             Dashboard dashboard = new Dashboard(source, source::metrics, metrics::appTotals, this::notReadyReason,
-                    Clock.systemUTC());
+                    Clock.systemUTC(), started.taskStates());
             AdminApi api = new AdminApi(config.xproxy(), config.realm().orElse(""), source, metrics::scrape,
-                    this::notReadyReason, Clock.systemUTC(), dashboard);
+                    this::notReadyReason, Clock.systemUTC(), started.taskStates(), dashboard);
             try {
                 admin = AdminServer.start(address, api, config.adminToken().orElse(null));
             } catch (InterruptedException e) {

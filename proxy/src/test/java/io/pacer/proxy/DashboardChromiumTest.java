@@ -50,7 +50,7 @@ class DashboardChromiumTest {
         first = open.track(TestUpstream.start("first", req -> Reply.ok("first")));
         second = open.track(TestUpstream.start("second", req -> Reply.ok("second")));
         marathon = open.track(new SoakMarathon(0));
-        marathon.publishApps("[" + app("/shop/cart", first.port(), "") + "]");
+        marathon.publishApps("{\"apps\":[" + app("/shop/cart", first.port(), "") + "]}");
         PacerConfig config = PacerConfig.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .adminListen(new InetSocketAddress("127.0.0.1", 0))
@@ -90,8 +90,8 @@ class DashboardChromiumTest {
         // A mark that only survives if the page is never loaded again.
         chromium.evaluate("window.pacerMark = 'kept'");
         long before = chromium.evaluate("Number(document.body.dataset.version)").asLong();
-        marathon.publishApps("[" + app("/shop/cart", first.port(), "") + ","
-                + app("/search", second.port(), "\"subdomain\":\"find\"") + "]");
+        marathon.publishApps("{\"apps\":[" + app("/shop/cart", first.port(), "") + ","
+                + app("/search", second.port(), "\"subdomain\":\"find\"") + "]}");
 
         Await.until(TIMEOUT, () -> chromium.isTrue(row("/search") + " !== null"), "/search on the page");
         assertEquals("kept", chromium.evaluate("window.pacerMark").asText(), "the page was not reloaded");

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pacer.core.App;
+import io.pacer.core.FailurePolicy;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
+import io.pacer.core.TaskStates;
 import io.pacer.proxy.metrics.AppTotals;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -49,8 +51,8 @@ class DashboardTest {
         discovery.apps = List.of(web, idle);
         discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", true, "OK"));
         discovery.lastSync = Instant.now();
-        Dashboard dashboard = new Dashboard(discovery, () -> null, totals::get, () -> null, Clock.systemUTC());
-        AdminApi api = new AdminApi("dash", "", discovery, () -> "", () -> null, Clock.systemUTC(), dashboard);
+        Dashboard dashboard = new Dashboard(discovery, () -> null, totals::get, () -> null, Clock.systemUTC(), null);
+        AdminApi api = new AdminApi("dash", "", discovery, () -> "", () -> null, Clock.systemUTC(), null, dashboard);
         server = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), api, TOKEN);
     }
 
@@ -99,7 +101,7 @@ class DashboardTest {
 
     @Test
     void ratesComeFromTwoReadings() {
-        Dashboard dashboard = new Dashboard(discovery, () -> null, totals::get, () -> "draining", Clock.systemUTC());
+        Dashboard dashboard = new Dashboard(discovery, () -> null, totals::get, () -> "draining", Clock.systemUTC(), null);
         Dashboard.Sampler sampler = dashboard.sampler();
         totals.set(Map.of("/web", new AppTotals(100, 10, 1)));
         sampler.next();
@@ -112,6 +114,29 @@ class DashboardTest {
         totals.set(Map.of("/web", new AppTotals(3, 0, 0)));
         assertEquals(0.0, read(sampler.next()).get("apps").get(0).get("requestsPerSecond").asDouble());
         assertEquals("draining", read(sampler.next()).get("notReady").asText());
+    }
+
+    /** The data plane's failure memory shows on each task: failing after a failure, marked at max_fails. */
+    @Test
+    void tasksShowTheirFailureState() {
+        Task healthy = new Task("web.1", "10.0.0.1", 8001);
+        Task failing = new Task("web.2", "10.0.0.2", 8001);
+        Task marked = new Task("web.3", "10.0.0.3", 8001);
+        App web = new App("/web", List.of("/web/"), List.of(healthy, failing, marked));
+        discovery.table = RouteTable.builder(9).add(web).build();
+        discovery.apps = List.of(web);
+        FailurePolicy policy = FailurePolicy.of(2, Duration.ofSeconds(30));
+        TaskStates states = new TaskStates(policy);
+        states.retainOnly(discovery.table.tasks());
+        long now = System.nanoTime();
+        states.get(failing).failed(now, policy);
+        states.get(marked).failed(now, policy);
+        states.get(marked).failed(now, policy);
+        Dashboard dashboard = new Dashboard(discovery, () -> null, totals::get, () -> null, Clock.systemUTC(), states);
+        JsonNode tasks = read(dashboard.sampler().next()).get("apps").get(0).get("tasks");
+        assertEquals(List.of("healthy", "failing", "marked"),
+                List.of(tasks.get(0).get("state").asText(), tasks.get(1).get("state").asText(),
+                        tasks.get(2).get("state").asText()));
     }
 
     @Test

@@ -48,8 +48,8 @@ class PrometheusOpsTest {
 
     /**
      * Metrics that exist only once something happened: a labelled counter gets its first series
-     * with its first label value (a Marathon event, a failed sync). The per-task failure metrics
-     * come with max_fails and fail_timeout.
+     * with its first label value (a Marathon event, a failed sync, a failed attempt), and
+     * pacer_upstream_marked_tasks has a series only for apps with a task marked right now.
      */
     private static final Set<String> EXPORTED_WHEN_COUNTED = Set.of("pacer_marathon_events_total",
             "pacer_marathon_sync_failures_total", "pacer_upstream_failures_total", "pacer_upstream_marked_tasks");
