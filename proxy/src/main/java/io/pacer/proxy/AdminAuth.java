@@ -47,10 +47,6 @@ final class AdminAuth {
         }
     }
 
-    boolean locked() {
-        return token != null;
-    }
-
     /**
      * {@code null} when the request may go on, else the answer to send instead.
      *
@@ -96,7 +92,8 @@ final class AdminAuth {
      */
     AdminApi.Answer login(String given) {
         if (token != null && !matches(given)) {
-            return AdminApi.Answer.unauthorized("Bearer realm=\"pacer\", error=\"invalid_token\"", "wrong admin token\n");
+            return AdminApi.Answer.unauthorized("Bearer realm=\"pacer\", error=\"invalid_token\"",
+                    "wrong admin token\n");
         }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Location", "/ui/");

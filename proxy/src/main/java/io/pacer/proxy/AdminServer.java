@@ -118,30 +118,19 @@ public final class AdminServer implements AutoCloseable {
                 answer = AdminApi.Answer.text(400, "bad request\n");
             } else {
                 try {
-                    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-                    String path = uri.path();
-                    List<String> login = uri.parameters().get("token");
-                    AdminApi.Answer refused = auth.check(path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
-                            cookie(request));
-                    if (api.dashboard() != null && path.equals("/ui/") && login != null && !login.isEmpty()) {
-                        answer = auth.login(login.get(0));
-                    } else if (refused != null) {
-                        answer = refused;
-                    } else if (api.dashboard() != null && path.equals(DashboardEvents.PATH)
-                            && HttpMethod.GET.equals(request.method())) {
-                        DashboardEvents.start(ctx, api.dashboard());
-                        return;
-                    } else {
-                        answer = api.handle(request.method().name(), path);
-                    }
+                    answer = answer(ctx, request);
                 } catch (RuntimeException e) {
                     log.warn("admin {} {} failed", request.method(), request.uri(), e);
                     answer = AdminApi.Answer.text(500, "internal error\n");
                 }
+                if (answer == null) {
+                    return; // the dashboard's event stream took over the connection
+                }
             }
             byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
             // A HEAD answer says how long the GET's body is and sends none.
-            ByteBuf body = HttpMethod.HEAD.equals(request.method()) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
+            ByteBuf body = HttpMethod.HEAD.equals(request.method())
+                    ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(answer.status()), body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
@@ -155,6 +144,30 @@ public final class AdminServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(response);
             }
+        }
+
+        /**
+         * The dashboard's login ({@code /ui/?token=}) first, then the lock, then the event stream
+         * (which answers by itself: {@code null}) or the API's answer.
+         */
+        private AdminApi.Answer answer(ChannelHandlerContext ctx, FullHttpRequest request) {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            String path = uri.path();
+            Dashboard dashboard = api.dashboard();
+            List<String> login = uri.parameters().get("token");
+            if (dashboard != null && path.equals("/ui/") && login != null && !login.isEmpty()) {
+                return auth.login(login.get(0));
+            }
+            AdminApi.Answer refused = auth.check(path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    cookie(request));
+            if (refused != null) {
+                return refused;
+            }
+            if (dashboard != null && path.equals(DashboardEvents.PATH) && HttpMethod.GET.equals(request.method())) {
+                DashboardEvents.start(ctx, dashboard);
+                return null;
+            }
+            return api.handle(request.method().name(), path);
         }
 
         /** The dashboard's cookie, if the request has one. */

@@ -117,7 +117,8 @@ public final class PacerServer implements AutoCloseable {
                 });
         try {
             this.serverChannel = bootstrap.bind(config.listen()).sync().channel();
-        } catch (Exception e) { // Netty rethrows a failed bind's checked exception unwrapped
+        } catch (Exception e) {
+            // Netty rethrows a failed bind's checked exception unwrapped, hence Exception.
             // Nothing listens: release the loops and the resolver before reporting the failure.
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
