@@ -97,9 +97,12 @@ final class Dashboard {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("id", app.id());
             entry.put("prefixes", app.prefixes());
-            List<String> hosts = new ArrayList<>();
-            for (String prefix : app.prefixes()) {
-                hosts.add(prefix.replaceAll("^/+|/+$", ""));
+            // The virtual hosts it is served on when routing by Host, else Nixy's names for its prefixes.
+            List<String> hosts = new ArrayList<>(app.hosts());
+            if (hosts.isEmpty()) {
+                for (String prefix : app.prefixes()) {
+                    hosts.add(prefix.replaceAll("^/+|/+$", ""));
+                }
             }
             entry.put("hosts", hosts);
             List<Map<String, Object>> tasks = new ArrayList<>();
