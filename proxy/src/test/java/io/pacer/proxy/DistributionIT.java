@@ -80,9 +80,11 @@ class DistributionIT {
     @Test
     void theTarballHoldsLauncherJarConfigurationAndOps() {
         assertTrue(Files.isExecutable(home.resolve("bin/pacer")), "bin/pacer is executable");
-        for (String file : List.of("lib/pacer.jar", "conf/pacer.toml", "ops/systemd/pacer.service", "README.md")) {
+        for (String file : List.of("lib/pacer.jar", "conf/pacer.toml", "ops/systemd/pacer.service",
+                "ops/prometheus/alerts.yml", "ops/prometheus/alerts_test.yml", "ops/grafana/pacer.json", "README.md")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), file);
         }
+        assertTrue(Files.isExecutable(home.resolve("ops/prometheus/try-prometheus.sh")), "the script is executable");
     }
 
     @Test
