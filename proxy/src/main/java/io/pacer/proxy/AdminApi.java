@@ -249,6 +249,12 @@ public final class AdminApi {
                 tasks.add(t.address());
             }
             Map<String, Object> route = ordered("prefix", prefix, "app", app.id(), "tasks", tasks);
+            if (!app.options().problems().isEmpty()) {
+                route.put("label_problems", app.options().problems());
+            }
+            if (app.options().closedReason() != null) {
+                route.put("closed", app.options().closedReason());
+            }
             if (taskStates != null) {
                 route.put("task_states", taskStates(app, now));
             }
@@ -260,7 +266,11 @@ public final class AdminApi {
             for (Task t : app.tasks()) {
                 tasks.add(t.address());
             }
-            hosts.add(ordered("host", host, "prefix", prefix, "app", app.id(), "tasks", tasks));
+            Map<String, Object> route = ordered("host", host, "prefix", prefix, "app", app.id(), "tasks", tasks);
+            if (app.options().closedReason() != null) {
+                route.put("closed", app.options().closedReason());
+            }
+            hosts.add(route);
         }));
         List<Map<String, Object>> conflicts = new ArrayList<>();
         for (RouteTable.PrefixConflict c : table.conflicts()) {
