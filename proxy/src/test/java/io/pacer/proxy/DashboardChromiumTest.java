@@ -12,6 +12,9 @@ import io.pacer.proxy.testing.SoakMarathon;
 import io.pacer.proxy.testing.TestUpstream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +43,7 @@ class DashboardChromiumTest {
     private TestUpstream first;
     private TestUpstream second;
     private String ui;
+    private Pacer pacer;
 
     @BeforeEach
     void start() throws Exception {
@@ -58,7 +62,7 @@ class DashboardChromiumTest {
                 .workerThreads(1)
                 .marathon(List.of(marathon.uri()))
                 .build();
-        Pacer pacer = open.track(Pacer.start(config, Path.of("pacer.toml")));
+        pacer = open.track(Pacer.start(config, Path.of("pacer.toml")));
         ui = "http://127.0.0.1:" + pacer.admin().localAddress().getPort() + "/ui/";
         chromium = open.track(HeadlessChromium.start(executable, 1200, 640));
     }
@@ -98,11 +102,33 @@ class DashboardChromiumTest {
         String search = chromium.evaluate(row("/search") + ".innerText").asText();
         assertTrue(search.contains("/find/") && search.contains("127.0.0.1:" + second.port() + " healthy"), search);
         assertTrue(chromium.evaluate("Number(document.body.dataset.version)").asLong() > before, "a newer table");
+
+        // Traffic shows as a rate within a second or two.
+        HttpClient client = HttpClient.newHttpClient();
+        URI cartUri = URI.create("http://127.0.0.1:" + pacer.server().localAddress().getPort() + "/shop/cart/x");
+        String rate = row("/shop/cart") + ".children[4].textContent";
+        Await.until(TIMEOUT, () -> {
+            for (int i = 0; i < 20; i++) {
+                send(client, cartUri);
+            }
+            return chromium.isTrue("!['0.0', '\u2013'].includes(" + rate + ")");
+        }, "a request rate for /shop/cart on the page");
+        assertTrue(chromium.evaluate(rate).asDouble() > 0, chromium.evaluate(rate).asText());
         assertEquals(List.of(), chromium.exceptions(), "the page's scripts threw nothing");
 
         String screenshot = System.getProperty("pacer.ui.screenshot");
         if (screenshot != null && !screenshot.isBlank()) {
             Files.write(Path.of(screenshot), chromium.screenshot());
+        }
+    }
+
+    private static void send(HttpClient client, URI uri) {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
