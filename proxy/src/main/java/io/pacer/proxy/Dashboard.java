@@ -85,26 +85,38 @@ final class Dashboard {
         return s.marked() ? "marked" : s.recentFailures() > 0 ? "failing" : "healthy";
     }
 
+    /**
+     * The virtual hosts the app is served on when Pacer routes by Host; else its names as Nixy's
+     * Hosts (from Marathon's details); else, from an apps file, its prefixes without slashes.
+     */
+    private static List<?> hosts(App app, Map<String, Object> details) {
+        if (!app.hosts().isEmpty()) {
+            return app.hosts();
+        }
+        if (details != null && details.get("Hosts") instanceof List<?> names) {
+            return names;
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String prefix : app.prefixes()) {
+            hosts.add(prefix.replaceAll("^/+|/+$", ""));
+        }
+        return hosts;
+    }
+
     private String render(Map<String, AppTotals> current, Map<String, AppTotals> previous, double seconds) {
         RouteTable table = discovery.table();
         Map<String, App> routed = new LinkedHashMap<>();
         for (App app : table.apps()) {
             routed.put(app.id(), app);
         }
+        Map<String, Map<String, Object>> details = discovery.details();
         List<Map<String, Object>> apps = new ArrayList<>();
         for (App known : discovery.apps()) {
             App app = routed.getOrDefault(known.id(), known);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("id", app.id());
             entry.put("prefixes", app.prefixes());
-            // The virtual hosts it is served on when routing by Host, else Nixy's names for its prefixes.
-            List<String> hosts = new ArrayList<>(app.hosts());
-            if (hosts.isEmpty()) {
-                for (String prefix : app.prefixes()) {
-                    hosts.add(prefix.replaceAll("^/+|/+$", ""));
-                }
-            }
-            entry.put("hosts", hosts);
+            entry.put("hosts", hosts(app, details.get(app.id())));
             List<Map<String, Object>> tasks = new ArrayList<>();
             for (Task t : app.tasks()) {
                 Map<String, Object> task = new LinkedHashMap<>();
