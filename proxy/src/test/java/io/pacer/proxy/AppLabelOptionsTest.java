@@ -50,6 +50,9 @@ class AppLabelOptionsTest {
     private TestUpstream echo;
     private TestUpstream hanging;
     private TestUpstream busy;
+    private TestUpstream slow;
+    private TestUpstream fast;
+    private ServerSocket unaccepting;
     private Pacer pacer;
     private int adminPort;
 
@@ -58,6 +61,22 @@ class AppLabelOptionsTest {
         echo = open.track(TestUpstream.echo("echo"));
         hanging = open.track(TestUpstream.hanging("hanging"));
         busy = open.track(TestUpstream.start("busy", req -> Reply.status(503, "busy")));
+        slow = open.track(TestUpstream.start("slow", req -> {
+            Thread.sleep(100);
+            return Reply.ok("slow");
+        }));
+        fast = open.track(TestUpstream.echo("fast"));
+        // A listener that never accepts, its backlog full: further connection attempts get no answer.
+        unaccepting = open.track(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+        for (int i = 0; i < 4; i++) {
+            java.net.Socket filler = new java.net.Socket();
+            open.track(filler);
+            try {
+                filler.connect(unaccepting.getLocalSocketAddress(), 200);
+            } catch (java.io.IOException full) {
+                break; // the backlog is full
+            }
+        }
         SoakMarathon marathon = open.track(new SoakMarathon(0));
         marathon.publishApps("{\"apps\":[" + String.join(",",
                 app("/plain", "{}", echo),
@@ -69,7 +88,9 @@ class AppLabelOptionsTest {
                 app("/office", "{\"PACER_ALLOW\":\"10.0.0.0/8\"}", echo),
                 app("/local", "{\"PACER_ALLOW\":\"127.0.0.0/8 ::1\"}", echo),
                 app("/typo", "{\"PACER_ALLOW\":\"10.0.0.0/88\",\"PACER_READ_TIMEOUT\":\"soon\"}", echo),
-                app("/private", "{\"PACER_AUTH\":\"alice:" + HASH.replace("$", "\\u0024") + "\"}", echo))
+                app("/private", "{\"PACER_AUTH\":\"alice:" + HASH.replace("$", "\\u0024") + "\"}", echo),
+                app("/balanced", "{\"PACER_BALANCE\":\"least_request\"}", slow, fast),
+                appAt("/connect", "{\"PACER_CONNECT_TIMEOUT\":\"200ms\"}", unaccepting.getLocalPort()))
                 + "]}");
         try (ServerSocket free = new ServerSocket(0)) {
             adminPort = free.getLocalPort();
@@ -79,10 +100,11 @@ class AppLabelOptionsTest {
                 .workerThreads(2)
                 .adminPort(adminPort)
                 .readTimeout(Duration.ofSeconds(20))
+                .connectTimeout(Duration.ofSeconds(20))
                 .maxFails(0)
                 .marathon(List.of(marathon.uri()))
                 .build(), dir.resolve("pacer.toml")));
-        Await.until(TIMEOUT, () -> pacer.server().routes().apps().size() == 10, "all apps routed");
+        Await.until(TIMEOUT, () -> pacer.server().routes().apps().size() == 12, "all apps routed");
     }
 
     private RawResponse send(String request) throws Exception {
@@ -158,6 +180,38 @@ class AppLabelOptionsTest {
         assertEquals(200, get("/private/", basic("alice", "s3cret")).status());
         assertEquals(200, get("/private/", basic("alice", "s3cret")).status(), "remembered");
         assertEquals(2, echo.requestCount(), "only the two requests with the right password reached the app");
+    }
+
+    @Test
+    void balanceOfOneApp() throws Exception {
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+        open.track(clients::shutdownNow);
+        List<java.util.concurrent.Future<Integer>> loops = new java.util.ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            loops.add(clients.submit(() -> {
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(200, get("/balanced/").status());
+                }
+                return 20;
+            }));
+        }
+        for (java.util.concurrent.Future<Integer> loop : loops) {
+            loop.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertTrue(fast.requestCount() > 120, "least_request sent " + fast.requestCount() + " of 160 to the fast task");
+    }
+
+    @Test
+    void connectTimeoutOfOneApp() throws Exception {
+        long start = System.nanoTime();
+        assertEquals(504, get("/connect/").status());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "200ms, not the global 20s");
+    }
+
+    private static String appAt(String id, String labels, int port) {
+        return "{\"id\":\"" + id + "\",\"labels\":" + labels + ",\"healthChecks\":[],\"tasks\":[{\"id\":\""
+                + id.substring(1) + ".1\",\"appId\":\"" + id + "\",\"host\":\"127.0.0.1\",\"ports\":[" + port
+                + "],\"state\":\"TASK_RUNNING\"}]}";
     }
 
     private static String basic(String user, String password) {
