@@ -2,6 +2,7 @@ package io.pacer.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.pacer.proxy.testing.MarathonPayload.app;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pacer.config.PacerConfig;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.Closer;
+import io.pacer.proxy.testing.MarathonPayload;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.Reply;
@@ -209,9 +211,7 @@ class AppLabelOptionsTest {
     }
 
     private static String appAt(String id, String labels, int port) {
-        return "{\"id\":\"" + id + "\",\"labels\":" + labels + ",\"healthChecks\":[],\"tasks\":[{\"id\":\""
-                + id.substring(1) + ".1\",\"appId\":\"" + id + "\",\"host\":\"127.0.0.1\",\"ports\":[" + port
-                + "],\"state\":\"TASK_RUNNING\"}]}";
+        return MarathonPayload.app(id, labels, false, List.of(MarathonPayload.task(id, "1", port, null)));
     }
 
     private static String basic(String user, String password) {
@@ -223,18 +223,5 @@ class AppLabelOptionsTest {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + adminPort + path)).build(), HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body());
-    }
-
-    private static String app(String id, String labels, TestUpstream... upstreams) {
-        StringBuilder tasks = new StringBuilder();
-        for (TestUpstream up : upstreams) {
-            if (tasks.length() > 0) {
-                tasks.append(',');
-            }
-            tasks.append("{\"id\":\"").append(id.substring(1)).append(".").append(up.name())
-                    .append("\",\"appId\":\"").append(id).append("\",\"host\":\"127.0.0.1\",\"ports\":[")
-                    .append(up.port()).append("],\"state\":\"TASK_RUNNING\",\"healthCheckResults\":[]}");
-        }
-        return "{\"id\":\"" + id + "\",\"labels\":" + labels + ",\"healthChecks\":[],\"tasks\":[" + tasks + "]}";
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.pacer.config.PacerConfig;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.Closer;
+import io.pacer.proxy.testing.MarathonPayload;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.SoakMarathon;
@@ -81,13 +82,6 @@ class StickySessionsTest {
     }
 
     private static String web(TestUpstream... upstreams) {
-        StringBuilder tasks = new StringBuilder();
-        for (TestUpstream up : upstreams) {
-            tasks.append(tasks.length() == 0 ? "" : ",").append("{\"id\":\"web.").append(up.name())
-                    .append("\",\"appId\":\"/web\",\"host\":\"127.0.0.1\",\"ports\":[").append(up.port())
-                    .append("],\"state\":\"TASK_RUNNING\"}");
-        }
-        return "{\"apps\":[{\"id\":\"/web\",\"labels\":{\"PACER_STICKY\":\"true\"},\"healthChecks\":[],\"tasks\":["
-                + tasks + "]}]}";
+        return MarathonPayload.apps(MarathonPayload.app("/web", "{\"PACER_STICKY\":\"true\"}", upstreams));
     }
 }
