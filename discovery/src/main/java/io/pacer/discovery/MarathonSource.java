@@ -97,6 +97,8 @@ public final class MarathonSource implements AutoCloseable {
     private static final int MAX_COUNTED_KEYS = 100;
     private static final String OTHER = "(other)";
     private static final int EXCERPT_CHARS = 160;
+    /** Time a sync is given, beyond the request timeout, to parse and publish. */
+    static final Duration SYNC_DEADLINE_MARGIN = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Logger log = LoggerFactory.getLogger(MarathonSource.class);
@@ -124,6 +126,10 @@ public final class MarathonSource implements AutoCloseable {
     private long reconnectDelayNanos;
     private Future<?> reconnect;
     private boolean syncInFlight;
+    private long syncGeneration;
+    private Future<?> syncDeadline;
+    private ListenableFuture<?> syncCall;
+    private volatile Instant syncInFlightSince;
     private long syncRetryNanos;
     private Future<?> syncRetry;
     private boolean published;
@@ -140,6 +146,7 @@ public final class MarathonSource implements AutoCloseable {
     private volatile String lastSyncError;
     private volatile Duration lastResyncDuration;
     private final LongAdder resyncs = new LongAdder();
+    private final LongAdder unexpectedErrors = new LongAdder();
     private final LongAdder malformedEvents = new LongAdder();
     private final LongAdder streamsOpened = new LongAdder();
     private final Counters syncFailures = new Counters();
@@ -199,7 +206,7 @@ public final class MarathonSource implements AutoCloseable {
         executor.scheduleWithFixedDelay(safely(this::watchdog), watchdogPeriod, watchdogPeriod, TimeUnit.NANOSECONDS);
         if (!settings.resyncInterval().isZero()) {
             long every = settings.resyncInterval().toNanos();
-            executor.scheduleWithFixedDelay(() -> requestResync("periodic"), every, every, TimeUnit.NANOSECONDS);
+            executor.scheduleWithFixedDelay(safely(() -> requestResync("periodic")), every, every, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -258,7 +265,15 @@ public final class MarathonSource implements AutoCloseable {
         return new MarathonStatus(health, a == null ? null : a.shown, connected, connected ? s.shownUrl() : null,
                 lastSyncSuccess, lastSyncAttempt, lastSyncError, lastResyncDuration, current.version(),
                 resyncs.sum(), syncFailures.snapshot(), eventsByType.snapshot(), malformedEvents.sum(),
-                streamsOpened.sum(), streamFailures.snapshot());
+                streamsOpened.sum(), streamFailures.snapshot(), syncInFlightSince, unexpectedErrors.sum());
+    }
+
+    /**
+     * Why the routes may be stale (no sync yet, the last one failed, one stuck past its deadline),
+     * or {@code null} when the last sync succeeded; for {@code /v1/health}.
+     */
+    public String syncProblem() {
+        return status().syncProblem(clock.instant(), syncDeadline());
     }
 
     /** Stops following Marathon; waits briefly for work in progress. Idempotent. */
@@ -335,7 +350,14 @@ public final class MarathonSource implements AutoCloseable {
         }
     }
 
-    /** Starts the pending sync unless one is in flight; the one in flight starts it when done. */
+    /**
+     * Starts the pending sync unless one is in flight; the one in flight starts it when done.
+     *
+     * <p>Never wedges: each sync has a generation number and a deadline. Whatever happens to the
+     * request (an answer, a failure, an {@code Error} on the I/O thread that never reaches us), the
+     * sync ends exactly once, in {@link #syncEnded}, either by its completion or by its deadline;
+     * the other one then finds a different generation, or no sync in flight, and is ignored.
+     */
     private void maybeStartSync() {
         if (closed || syncInFlight || !resyncPending.compareAndSet(true, false)) {
             return;
@@ -343,44 +365,99 @@ public final class MarathonSource implements AutoCloseable {
         cancel(syncRetry);
         syncRetry = null;
         syncInFlight = true;
+        long generation = ++syncGeneration;
         Endpoint ep = active != null ? active : endpoints.get(0);
+        // The client's own request timeout normally ends a slow call first; this deadline covers
+        // an end that never reaches us. Set first, so that nothing below can leave a sync in
+        // flight forever.
+        syncDeadline = executor.schedule(safely(() -> syncDeadlinePassed(generation, ep)),
+                syncDeadline().toNanos(), TimeUnit.NANOSECONDS);
         long startNanos = System.nanoTime();
         lastSyncAttempt = clock.instant();
+        syncInFlightSince = lastSyncAttempt;
         resyncs.increment();
-        RequestBuilder request = get(ep, ep.base + APPS_PATH, settings.requestTimeout())
-                .setHeader(HttpHeaderNames.ACCEPT, "application/json")
-                .setHeader(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
         try {
-            http.executeRequest(request).toCompletableFuture()
-                    .whenComplete((response, error) -> post(() -> synced(ep, startNanos, response, error)));
-        } catch (RuntimeException e) {
-            post(() -> synced(ep, startNanos, null, e));
+            RequestBuilder request = get(ep, ep.base + APPS_PATH, settings.requestTimeout())
+                    .setHeader(HttpHeaderNames.ACCEPT, "application/json")
+                    .setHeader(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
+            ListenableFuture<BoundedBody.Answer> call =
+                    http.executeRequest(request, new BoundedBody(settings.maxAppsBytes()));
+            syncCall = call;
+            call.toCompletableFuture()
+                    .whenComplete((answer, error) -> post(() -> synced(generation, ep, startNanos, answer, error)));
+        } catch (Throwable e) {
+            post(() -> synced(generation, ep, startNanos, null, e));
         }
     }
 
-    private void synced(Endpoint ep, long startNanos, Response response, Throwable error) {
-        syncInFlight = false;
-        if (closed) {
+    /** The request timeout plus a margin for reading and parsing the answer. */
+    private Duration syncDeadline() {
+        return settings.requestTimeout().plus(SYNC_DEADLINE_MARGIN);
+    }
+
+    private void syncDeadlinePassed(long generation, Endpoint ep) {
+        if (generation != syncGeneration || !syncInFlight) {
+            return;
+        }
+        ListenableFuture<?> call = syncCall;
+        try {
+            if (call != null) {
+                call.cancel(true);
+            }
+            syncFailed(ep.shown + "/v2/apps", "deadline", "no answer within " + syncDeadline().toMillis()
+                    + " ms (marathon_timeout plus " + SYNC_DEADLINE_MARGIN.toMillis() + " ms)");
+        } finally {
+            syncEnded();
+        }
+    }
+
+    private void synced(long generation, Endpoint ep, long startNanos, BoundedBody.Answer answer, Throwable error) {
+        if (generation != syncGeneration || !syncInFlight) {
+            log.debug("Ignoring the late end of sync #{} (now at #{})", generation, syncGeneration);
             return;
         }
         String where = ep.shown + "/v2/apps";
-        if (error != null) {
-            Throwable cause = unwrap(error);
-            syncFailed(where, failureCause(cause), describe(cause));
-        } else if (response.getStatusCode() != 200) {
-            syncFailed(where, "http_" + response.getStatusCode(), "HTTP " + response.getStatusCode()
-                    + errorMessage(response));
-        } else {
-            List<MarathonApp> parsed = null;
-            try {
-                parsed = MarathonApps.parse(response.getResponseBodyAsBytes());
-            } catch (MarathonFormatException e) {
-                syncFailed(where, "parse", e.getMessage());
+        try {
+            if (closed) {
+                return;
             }
-            if (parsed != null) {
-                synced(ep, parsed, startNanos);
+            if (error != null) {
+                Throwable cause = unwrap(error);
+                syncFailed(where, failureCause(cause), describe(cause));
+            } else if (answer.tooLarge()) {
+                syncFailed(where, "too_large", "answer larger than " + settings.maxAppsBytes()
+                        + " bytes (aborted after " + answer.received() + ")");
+            } else if (answer.status() != 200) {
+                syncFailed(where, "http_" + answer.status(), "HTTP " + answer.status()
+                        + errorMessage(answer.body()));
+            } else {
+                List<MarathonApp> parsed = null;
+                try {
+                    parsed = MarathonApps.parse(answer.body());
+                } catch (MarathonFormatException e) {
+                    syncFailed(where, "parse", e.getMessage());
+                }
+                if (parsed != null) {
+                    synced(ep, parsed, startNanos);
+                }
             }
+        } catch (Throwable t) {
+            // Running out of heap while parsing a huge answer lands here, as does any bug: the
+            // sync counts as failed and is retried, and the loop goes on.
+            unexpected("sync from " + ep.shown, t);
+            syncFailed(where, "error", describe(t));
+        } finally {
+            syncEnded();
         }
+    }
+
+    /** The bookkeeping every end of a sync does, then the next sync if one is pending. */
+    private void syncEnded() {
+        syncInFlight = false;
+        syncInFlightSince = null;
+        syncCall = null;
+        cancel(syncDeadline);
+        syncDeadline = null;
         maybeStartSync();
     }
 
@@ -421,8 +498,8 @@ public final class MarathonSource implements AutoCloseable {
         apps = routed;
         try {
             listener.accept(table);
-        } catch (RuntimeException e) {
-            log.error("Route table listener failed on v{}", table.version(), e);
+        } catch (Throwable t) {
+            unexpected("the route table listener on v" + table.version(), t);
         }
     }
 
@@ -438,7 +515,9 @@ public final class MarathonSource implements AutoCloseable {
         long delay = jitter(syncRetryNanos);
         syncRetryNanos = Math.min(syncRetryNanos * 2, settings.syncRetryMax().toNanos());
         cancel(syncRetry);
-        syncRetry = executor.schedule(() -> requestResync("retry"), delay, TimeUnit.NANOSECONDS);
+        if (!closed) {
+            syncRetry = executor.schedule(safely(() -> requestResync("retry")), delay, TimeUnit.NANOSECONDS);
+        }
     }
 
     // ---------------------------------------------------------------- stream
@@ -717,15 +796,24 @@ public final class MarathonSource implements AutoCloseable {
         }
     }
 
-    /** Keeps one failure from cancelling a periodic task forever. */
-    private static Runnable safely(Runnable task) {
+    /**
+     * Keeps one failure, an {@code Error} included, from cancelling a periodic task forever or
+     * vanishing into a future nobody reads.
+     */
+    private Runnable safely(Runnable task) {
         return () -> {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                log.error("Marathon source: unexpected failure; carrying on", e);
+            } catch (Throwable t) {
+                unexpected("a discovery task", t);
             }
         };
+    }
+
+    /** Logs and counts a failure of our own; the caller carries on. */
+    private void unexpected(String where, Throwable t) {
+        unexpectedErrors.increment();
+        log.error("Marathon source: unexpected {} in {}; carrying on", t.getClass().getSimpleName(), where, t);
     }
 
     private static void cancel(Future<?> f) {
@@ -767,12 +855,15 @@ public final class MarathonSource implements AutoCloseable {
 
     /** {@code ": <message>"} of an error answer (Marathon's {@code {"message": ...}} or the text), or "". */
     private static String errorMessage(Response response) {
-        String body;
         try {
-            body = response.getResponseBody(StandardCharsets.UTF_8);
+            return errorMessage(response.getResponseBodyAsBytes());
         } catch (RuntimeException e) {
             return "";
         }
+    }
+
+    private static String errorMessage(byte[] bytes) {
+        String body = bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
         if (body == null || body.isBlank()) {
             return "";
         }

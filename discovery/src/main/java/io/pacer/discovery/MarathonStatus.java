@@ -29,12 +29,16 @@ import java.util.Map;
  * @param streamsOpened      event streams opened, redirects not counted
  * @param streamFailures     streams that ended or could not open, by cause: {@code closed},
  *     {@code watchdog}, {@code http_<status>}, {@code redirects}, {@code connect}, {@code io}, ...
+ * @param syncInFlightSince  when the sync in flight started; {@code null} when none is
+ * @param unexpectedErrors   failures of Pacer's own (an exception or {@code Error}, such as running
+ *     out of memory) caught by the discovery loop, which logged each and carried on
  */
 public record MarathonStatus(List<EndpointHealth> endpoints, String endpointInUse, boolean streamConnected,
                              String streamUrl, Instant lastSyncSuccess, Instant lastSyncAttempt,
                              String lastSyncError, Duration lastResyncDuration, long tableVersion,
                              long resyncs, Map<String, Long> syncFailures, Map<String, Long> eventsByType,
-                             long malformedEvents, long streamsOpened, Map<String, Long> streamFailures) {
+                             long malformedEvents, long streamsOpened, Map<String, Long> streamFailures,
+                             Instant syncInFlightSince, long unexpectedErrors) {
 
     public MarathonStatus {
         endpoints = List.copyOf(endpoints);
@@ -63,6 +67,27 @@ public record MarathonStatus(List<EndpointHealth> endpoints, String endpointInUs
     /** Events received, all types together. */
     public long eventsReceived() {
         return eventsByType.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Why discovery cannot keep the routes current, or {@code null} when it can: no sync has
+     * succeeded yet, the last one failed, or one has been in flight for longer than
+     * {@code syncDeadline}. The routes in force stay; this only says they may be stale.
+     */
+    public String syncProblem(Instant now, Duration syncDeadline) {
+        Instant since = syncInFlightSince;
+        if (since != null && Duration.between(since, now).compareTo(syncDeadline) > 0) {
+            return "a sync has been in flight since " + since + ", longer than " + syncDeadline.toMillis()
+                    + " ms; keeping routes v" + tableVersion;
+        }
+        if (lastSyncError != null) {
+            return "the last sync failed (" + lastSyncError + "); keeping routes v" + tableVersion
+                    + (lastSyncSuccess == null ? "" : " from the sync of " + lastSyncSuccess);
+        }
+        if (lastSyncSuccess == null) {
+            return "no sync has succeeded yet";
+        }
+        return null;
     }
 
     /** Failed syncs, all causes together. */
