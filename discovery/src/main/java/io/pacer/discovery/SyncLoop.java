@@ -1,0 +1,264 @@
+package io.pacer.discovery;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.asynchttpclient.ListenableFuture;
+import org.asynchttpclient.RequestBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads Marathon's whole app list, {@code GET /v2/apps?embed=apps.tasks&embed=apps.readiness},
+ * whenever asked, and hands each app list that parses to a {@link Listener}.
+ *
+ * <ul>
+ *   <li><b>Bursts collapse.</b> At most one sync is in flight; requests arriving meanwhile run one
+ *   more right after it, after {@code coalesceDelay}.</li>
+ *   <li><b>Failures are retried</b> after a backoff with jitter ({@code syncRetryMin} doubling to
+ *   {@code syncRetryMax}); each is counted by cause and logged once while it repeats.</li>
+ *   <li><b>It never wedges.</b> Each sync has a generation number and a deadline; it ends exactly
+ *   once, by its completion or by its deadline, with its bookkeeping in {@code finally}, and the
+ *   other of the two finds a different generation (or no sync in flight) and is ignored. A
+ *   {@code Throwable} from parsing or from the listener fails that sync only.</li>
+ * </ul>
+ *
+ * <p>Threading: state lives on the discovery loop; answers arrive on the client's I/O thread and
+ * are posted back.
+ */
+final class SyncLoop {
+
+    static final String APPS_PATH = "/v2/apps?embed=apps.tasks&embed=apps.readiness";
+    /** Time a sync is given, beyond the request timeout, to parse and publish. */
+    static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(SyncLoop.class);
+
+    /** Gets each app list read; on the loop. */
+    interface Listener {
+        /** Throwing fails the sync: it is counted, logged and retried. */
+        void synced(MarathonEndpoint endpoint, List<MarathonApp> apps, long startNanos);
+    }
+
+    private final MarathonClient client;
+    private final DiscoveryLoop loop;
+    private final MarathonSettings settings;
+    private final Clock clock;
+    private final Supplier<MarathonEndpoint> endpoint;
+    private final Listener listener;
+
+    /** A sync was asked for and has not started yet; it collapses every request until it starts. */
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private boolean inFlight;
+    private long generation;
+    private Future<?> deadline;
+    private ListenableFuture<?> call;
+    private long retryNanos;
+    private Future<?> retry;
+    private String lastProblem;
+
+    private volatile Instant inFlightSince;
+    private volatile Instant lastAttempt;
+    private volatile Instant lastSuccess;
+    private volatile String lastError;
+    private volatile Duration lastDuration;
+    private final LongAdder syncs = new LongAdder();
+    private final Counters failures = new Counters();
+
+    SyncLoop(MarathonClient client, DiscoveryLoop loop, MarathonSettings settings, Clock clock,
+             Supplier<MarathonEndpoint> endpoint, Listener listener) {
+        this.client = client;
+        this.loop = loop;
+        this.settings = settings;
+        this.clock = clock;
+        this.endpoint = endpoint;
+        this.listener = listener;
+        this.retryNanos = settings.syncRetryMin().toNanos();
+    }
+
+    /**
+     * Asks for a sync; any thread.
+     *
+     * @return {@code true} when this call scheduled one; {@code false} when one was already
+     *     pending (it covers this request) or the loop is closed
+     */
+    boolean request(String reason) {
+        if (loop.closed() || !pending.compareAndSet(false, true)) {
+            return false;
+        }
+        log.debug("Resync requested: {}", reason);
+        if (loop.schedule(this::maybeStart, settings.coalesceDelay().toNanos()) == null) {
+            pending.set(false);
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether no sync is in flight or pending; on the loop. */
+    boolean idle() {
+        return !inFlight && !pending.get();
+    }
+
+    /** The request timeout plus a margin for reading and parsing the answer. */
+    Duration deadline() {
+        return settings.requestTimeout().plus(DEADLINE_MARGIN);
+    }
+
+    Instant inFlightSince() {
+        return inFlightSince;
+    }
+
+    Instant lastAttempt() {
+        return lastAttempt;
+    }
+
+    Instant lastSuccess() {
+        return lastSuccess;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    Duration lastDuration() {
+        return lastDuration;
+    }
+
+    long syncs() {
+        return syncs.sum();
+    }
+
+    Counters failures() {
+        return failures;
+    }
+
+    /** Starts the pending sync unless one is in flight; the one in flight starts it when done. */
+    private void maybeStart() {
+        if (loop.closed() || inFlight || !pending.compareAndSet(true, false)) {
+            return;
+        }
+        DiscoveryLoop.cancel(retry);
+        retry = null;
+        inFlight = true;
+        long gen = ++generation;
+        MarathonEndpoint ep = endpoint.get();
+        // The client's own request timeout normally ends a slow call first; this deadline covers
+        // an end that never reaches us. Set first, so that nothing below can leave a sync in
+        // flight forever.
+        deadline = loop.schedule(() -> deadlinePassed(gen, ep), deadline().toNanos());
+        long startNanos = System.nanoTime();
+        lastAttempt = clock.instant();
+        inFlightSince = lastAttempt;
+        syncs.increment();
+        try {
+            RequestBuilder request = MarathonClient.get(ep, ep.base + APPS_PATH, settings.requestTimeout())
+                    .setHeader(HttpHeaderNames.ACCEPT, "application/json")
+                    .setHeader(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
+            ListenableFuture<BoundedBody.Answer> c = client.execute(request, new BoundedBody(settings.maxAppsBytes()));
+            call = c;
+            c.toCompletableFuture().whenComplete((answer, error) -> loop.post(() -> ended(gen, ep, startNanos,
+                    answer, error)));
+        } catch (Throwable e) {
+            loop.post(() -> ended(gen, ep, startNanos, null, e));
+        }
+    }
+
+    private void deadlinePassed(long gen, MarathonEndpoint ep) {
+        if (gen != generation || !inFlight) {
+            return;
+        }
+        try {
+            ListenableFuture<?> c = call;
+            if (c != null) {
+                c.cancel(true);
+            }
+            failed(ep.base + "/v2/apps", "deadline", "no answer within " + deadline().toMillis()
+                    + " ms (marathon_timeout plus " + DEADLINE_MARGIN.toMillis() + " ms)");
+        } finally {
+            finish();
+        }
+    }
+
+    private void ended(long gen, MarathonEndpoint ep, long startNanos, BoundedBody.Answer answer, Throwable error) {
+        if (gen != generation || !inFlight) {
+            log.debug("Ignoring the late end of sync #{} (now at #{})", gen, generation);
+            return;
+        }
+        String where = ep.base + "/v2/apps";
+        try {
+            if (loop.closed()) {
+                return;
+            }
+            if (error != null) {
+                Throwable cause = MarathonClient.unwrap(error);
+                failed(where, MarathonClient.failureCause(cause), MarathonClient.describe(cause));
+            } else if (answer.tooLarge()) {
+                failed(where, "too_large", "answer larger than " + settings.maxAppsBytes()
+                        + " bytes (aborted after " + answer.received() + ")");
+            } else if (answer.status() != 200) {
+                failed(where, "http_" + answer.status(), "HTTP " + answer.status()
+                        + MarathonClient.errorMessage(answer.body()));
+            } else {
+                List<MarathonApp> parsed = null;
+                try {
+                    parsed = MarathonApps.parse(answer.body());
+                } catch (MarathonFormatException e) {
+                    failed(where, "parse", e.getMessage());
+                }
+                if (parsed != null) {
+                    listener.synced(ep, parsed, startNanos);
+                    succeeded(ep, startNanos);
+                }
+            }
+        } catch (Throwable t) {
+            // Running out of heap while parsing a huge answer lands here, as does any bug: the
+            // sync counts as failed and is retried, and the loop goes on.
+            loop.unexpected("the sync from " + ep.base, t);
+            failed(where, "error", MarathonClient.describe(t));
+        } finally {
+            finish();
+        }
+    }
+
+    private void succeeded(MarathonEndpoint ep, long startNanos) {
+        if (lastProblem != null) {
+            log.info("Marathon sync from {} works again", ep.base);
+            lastProblem = null;
+        }
+        retryNanos = settings.syncRetryMin().toNanos();
+        lastError = null;
+        lastSuccess = clock.instant();
+        lastDuration = Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private void failed(String where, String cause, String message) {
+        failures.increment(cause);
+        lastError = message;
+        if (!message.equals(lastProblem)) {
+            lastProblem = message;
+            log.warn("Marathon sync from {} failed, keeping the routes in force: {}", where, message);
+        } else {
+            log.debug("Marathon sync from {} still failing: {}", where, message);
+        }
+        long delay = EventStream.jitter(retryNanos);
+        retryNanos = Math.min(retryNanos * 2, settings.syncRetryMax().toNanos());
+        DiscoveryLoop.cancel(retry);
+        retry = loop.schedule(() -> request("retry"), delay);
+    }
+
+    /** The bookkeeping every end of a sync does, then the next sync if one is pending. */
+    private void finish() {
+        inFlight = false;
+        inFlightSince = null;
+        call = null;
+        DiscoveryLoop.cancel(deadline);
+        deadline = null;
+        maybeStart();
+    }
+}
