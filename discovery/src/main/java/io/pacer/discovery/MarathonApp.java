@@ -57,6 +57,12 @@ public record MarathonApp(String id, Map<String, String> labels, int healthCheck
                 Map.of(), null, null, null);
     }
 
+    /** This app with other tasks; everything else shared. */
+    public MarathonApp withTasks(List<MarathonTask> newTasks) {
+        return new MarathonApp(id, labels, healthCheckCount, readinessCheckCount, portMappings, newTasks,
+                readinessCheckResults, env, portDefinitions, healthChecks, container);
+    }
+
     public boolean hasHealthChecks() {
         return healthCheckCount > 0;
     }

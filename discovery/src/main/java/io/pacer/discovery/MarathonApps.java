@@ -67,6 +67,25 @@ public final class MarathonApps {
         return List.copyOf(out);
     }
 
+    /**
+     * The app of a {@code GET /v2/apps/{id}} body, {@code {"app": {...}}}.
+     *
+     * @throws MarathonFormatException when the body is not such an object, or the app cannot be read
+     */
+    public static MarathonApp parseApp(byte[] json) throws MarathonFormatException {
+        JsonNode root = readTree(json);
+        JsonNode app = root.get("app");
+        if (app == null || !app.isObject()) {
+            throw new MarathonFormatException("expected a JSON object with an \"app\" object, got "
+                    + excerpt(new String(json, StandardCharsets.UTF_8)));
+        }
+        try {
+            return app(app);
+        } catch (BadField e) {
+            throw new MarathonFormatException("unreadable app" + describe(app) + ": " + e.getMessage());
+        }
+    }
+
     private static JsonNode readTree(byte[] json) throws MarathonFormatException {
         if (json == null || json.length == 0) {
             throw new MarathonFormatException("empty body where Marathon's app list was expected");

@@ -8,7 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class MarathonSource implements AutoCloseable {
 
     public static final String THREAD_NAME = "pacer-marathon";
+    /** Changes kept for replay on top of one full sync; past this, another full sync follows. */
+    private static final int MAX_REPLAY = 100_000;
 
     private static final Logger log = LoggerFactory.getLogger(MarathonSource.class);
 
@@ -68,6 +73,17 @@ public final class MarathonSource implements AutoCloseable {
     private volatile List<App> apps = List.of();
     private volatile List<MarathonApp> marathonApps = List.of();
     private final LongAdder malformedEvents = new LongAdder();
+    private final AppsModel model = new AppsModel();
+    /** The routed view of the model's apps of the realm, by id, in Marathon's order. */
+    private Map<String, App> routed = new LinkedHashMap<>();
+    private boolean modelLoaded;
+    private final List<Consumer<AppsModel>> replay = new ArrayList<>();
+    private boolean replayOverflowed;
+    /** Counts stream (re)attachments; a drift check needs the stream attached since the last full sync. */
+    private long streamEpoch;
+    private long epochOfLastFullSync = -1;
+    private final LongAdder drifts = new LongAdder();
+    private final LongAdder driftedApps = new LongAdder();
     private final Counters eventsByType = new Counters();
 
     public MarathonSource(MarathonSettings settings, Consumer<RouteTable> listener) {
@@ -102,7 +118,17 @@ public final class MarathonSource implements AutoCloseable {
         client = new MarathonClient(THREAD_NAME, settings.requestTimeout(),
                 min(settings.requestTimeout(), settings.pingTimeout()));
         stream = new EventStream(client, loop, settings, new StreamEvents());
-        sync = new SyncLoop(client, loop, settings, clock, () -> failover.active(), this::synced);
+        sync = new SyncLoop(client, loop, settings, clock, () -> failover.active(), new SyncLoop.Listener() {
+            @Override
+            public void synced(MarathonEndpoint endpoint, List<MarathonApp> apps, long startNanos) {
+                MarathonSource.this.synced(endpoint, apps, startNanos);
+            }
+
+            @Override
+            public void appSynced(MarathonEndpoint endpoint, String appId, MarathonApp app) {
+                MarathonSource.this.appSynced(endpoint, appId, app);
+            }
+        });
         failover = new EndpointFailover(endpoints, client, loop, settings.pingTimeout(), clock, ep -> {
             stream.openOn(ep);
             sync.request("endpoint change");
@@ -184,7 +210,8 @@ public final class MarathonSource implements AutoCloseable {
                 eventsByType.snapshot(), malformedEvents.sum(),
                 stream == null ? 0 : stream.streamsOpened(),
                 stream == null ? java.util.Map.of() : stream.failures().snapshot(),
-                s == null ? null : s.inFlightSince(), loop == null ? 0 : loop.unexpectedErrors());
+                s == null ? null : s.inFlightSince(), loop == null ? 0 : loop.unexpectedErrors(),
+                s == null ? 0 : s.appReads(), drifts.sum(), driftedApps.sum());
     }
 
     /**
@@ -233,7 +260,9 @@ public final class MarathonSource implements AutoCloseable {
     private final class StreamEvents implements EventStream.Listener {
         @Override
         public void opened(String shownUrl) {
-            // What changed while no stream was open is only in /v2/apps.
+            // What changed while no stream was open is only in /v2/apps; and until the next full
+            // sync, the model is not the incremental one a drift check compares.
+            streamEpoch++;
             sync.request("stream attached");
         }
 
@@ -264,7 +293,7 @@ public final class MarathonSource implements AutoCloseable {
                 return;
             }
             if (event.resync()) {
-                sync.request(event.type());
+                apply(ModelChange.of(event, data));
             }
         }
 
@@ -278,28 +307,159 @@ public final class MarathonSource implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- publishing
+    // ---------------------------------------------------------------- the model
 
+    /**
+     * Applies what one event asks: a task change in place, an app read again or removed, or a
+     * full sync. Changes applied while a full sync is in flight are kept to be applied again on
+     * top of its answer, which may predate them.
+     */
+    private void apply(ModelChange change) {
+        if (change instanceof ModelChange.None) {
+            return;
+        }
+        if (change instanceof ModelChange.Resync r) {
+            sync.request(r.why());
+            return;
+        }
+        if (!modelLoaded) {
+            // Nothing to change yet: the first full sync is on its way.
+            return;
+        }
+        if (change instanceof ModelChange.FetchApps f) {
+            f.appIds().forEach(sync::requestApp);
+            return;
+        }
+        if (change instanceof ModelChange.RemoveApp r) {
+            model.remove(r.appId());
+            remember(m -> m.remove(r.appId()));
+        } else {
+            AppsModel.Outcome outcome = model.apply(change);
+            if (outcome == AppsModel.Outcome.FETCH_APP) {
+                sync.requestApp(AppsModel.appOf(change));
+                return;
+            }
+            if (outcome == AppsModel.Outcome.UNCHANGED) {
+                return;
+            }
+            remember(m -> m.apply(change));
+        }
+        publish(failover.active());
+    }
+
+    /** Keeps a change to apply again after the full sync in flight, if there is one. */
+    private void remember(Consumer<AppsModel> change) {
+        if (!sync.fullInFlight()) {
+            return;
+        }
+        if (replay.size() >= MAX_REPLAY) {
+            replayOverflowed = true;
+            return;
+        }
+        replay.add(change);
+    }
+
+    /** A full sync's answer: it replaces the model; changes made meanwhile are applied again. */
     private void synced(MarathonEndpoint ep, List<MarathonApp> parsed, long startNanos) {
-        marathonApps = parsed;
-        publish(ep, parsed);
+        boolean checkDrift = modelLoaded && streamEpoch == epochOfLastFullSync && stream.connected();
+        Map<String, App> before = checkDrift ? new LinkedHashMap<>(routed) : null;
+        model.replace(parsed);
+        for (Consumer<AppsModel> change : replay) {
+            change.accept(model);
+        }
+        boolean again = replayOverflowed;
+        replay.clear();
+        replayOverflowed = false;
+        modelLoaded = true;
+        epochOfLastFullSync = streamEpoch;
+        publish(ep);
+        if (before != null) {
+            checkDrift(before);
+        }
         firstSync.countDown();
+        if (again) {
+            sync.request("too many events during the last full sync");
+        }
+    }
+
+    /** One app read again: it replaces that app, or removes it when Marathon no longer has it. */
+    private void appSynced(MarathonEndpoint ep, String appId, MarathonApp app) {
+        if (!modelLoaded) {
+            return;
+        }
+        if (app == null) {
+            model.remove(appId);
+            remember(m -> m.remove(appId));
+        } else {
+            model.put(app);
+            remember(m -> m.put(app));
+        }
+        publish(ep);
     }
 
     /**
-     * The one place where Marathon's apps become the route table: routed by {@link AppRoutes},
-     * published only when the routes changed.
+     * Counts and logs the apps whose routes a full sync found different from what events had
+     * made of them: a sign that some event was missed or misread.
      */
-    private void publish(MarathonEndpoint ep, List<MarathonApp> model) {
-        List<App> routed = AppRoutes.apps(model, settings.routeOptions());
-        if (published && routed.equals(apps)) {
-            log.debug("Marathon sync from {}: routes unchanged (v{})", ep.base, current.version());
+    private void checkDrift(Map<String, App> before) {
+        Set<String> differing = new LinkedHashSet<>();
+        for (Map.Entry<String, App> e : before.entrySet()) {
+            if (!e.getValue().equals(routed.get(e.getKey()))) {
+                differing.add(e.getKey());
+            }
+        }
+        for (String id : routed.keySet()) {
+            if (!before.containsKey(id)) {
+                differing.add(id);
+            }
+        }
+        if (differing.isEmpty()) {
             return;
         }
+        drifts.increment();
+        driftedApps.add(differing.size());
+        log.warn("Marathon full sync disagreed with the event-built routes of {} app(s), now corrected: {}",
+                differing.size(), differing.stream().limit(5).toList());
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * The one place where Marathon's apps become the route table: the apps changed since the
+     * last call are routed again by {@link AppRoutes} (all of them after a full sync, whose order
+     * may settle prefix conflicts differently), and a table is published only when the routes
+     * changed.
+     */
+    private void publish(MarathonEndpoint ep) {
+        AppsModel.Changes changes = model.takeChanged();
+        marathonApps = model.snapshot();
+        boolean changed;
+        if (changes.reordered()) {
+            Map<String, App> next = new LinkedHashMap<>();
+            for (App app : route(marathonApps)) {
+                next.put(app.id(), app);
+            }
+            changed = !next.equals(routed) || !List.copyOf(next.keySet()).equals(List.copyOf(routed.keySet()));
+            routed = next;
+        } else {
+            changed = false;
+            for (String id : changes.appIds()) {
+                MarathonApp app = model.get(id);
+                List<App> r = app == null ? List.of() : route(List.of(app));
+                App now = r.isEmpty() ? null : r.get(0);
+                App was = now == null ? routed.remove(id) : routed.put(id, now);
+                changed |= !Objects.equals(was, now);
+            }
+        }
+        if (published && !changed) {
+            log.debug("Marathon {}: routes unchanged (v{})", ep.base, current.version());
+            return;
+        }
+        List<App> list = List.copyOf(routed.values());
         RouteTable before = current;
-        RouteTable table = AppRoutes.toTable(routed, before.version() + 1);
+        RouteTable table = AppRoutes.toTable(list, before.version() + 1);
         if (!published) {
-            log.info("Marathon {} synced: {} apps, {} routes (v{})", ep.base, routed.size(), table.routes().size(),
+            log.info("Marathon {} synced: {} apps, {} routes (v{})", ep.base, list.size(), table.routes().size(),
                     table.version());
         } else {
             RouteTableDiff diff = RouteTableDiff.between(before, table);
@@ -310,12 +470,17 @@ public final class MarathonSource implements AutoCloseable {
         // to publish the same table again on the next sync.
         published = true;
         current = table;
-        apps = routed;
+        apps = list;
         try {
             listener.accept(table);
         } catch (Throwable t) {
             loop.unexpected("the route table listener on v" + table.version(), t);
         }
+    }
+
+    /** Marathon's apps as {@link AppRoutes} routes them: realm, prefixes, tasks that may take traffic. */
+    private List<App> route(List<MarathonApp> marathon) {
+        return AppRoutes.apps(marathon, settings.routeOptions());
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -32,13 +32,17 @@ import java.util.Map;
  * @param syncInFlightSince  when the sync in flight started; {@code null} when none is
  * @param unexpectedErrors   failures of Pacer's own (an exception or {@code Error}, such as running
  *     out of memory) caught by the discovery loop, which logged each and carried on
+ * @param appReads           single-app reads ({@code /v2/apps/{id}}) made for events
+ * @param drifts             full syncs that found routes different from what events had built
+ * @param driftedApps        apps those full syncs corrected, all together
  */
 public record MarathonStatus(List<EndpointHealth> endpoints, String endpointInUse, boolean streamConnected,
                              String streamUrl, Instant lastSyncSuccess, Instant lastSyncAttempt,
                              String lastSyncError, Duration lastResyncDuration, long tableVersion,
                              long resyncs, Map<String, Long> syncFailures, Map<String, Long> eventsByType,
                              long malformedEvents, long streamsOpened, Map<String, Long> streamFailures,
-                             Instant syncInFlightSince, long unexpectedErrors) {
+                             Instant syncInFlightSince, long unexpectedErrors, long appReads, long drifts,
+                             long driftedApps) {
 
     public MarathonStatus {
         endpoints = List.copyOf(endpoints);

@@ -4,7 +4,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,9 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Marathon's whole app list, {@code GET /v2/apps?embed=apps.tasks&embed=apps.readiness},
- * whenever asked, and hands each app list that parses to a {@link Listener}.
+ * or single apps, {@code GET /v2/apps/{id}?embed=app.tasks&embed=app.readiness}, whenever asked,
+ * and hands what parses to a {@link Listener}.
  *
  * <ul>
+ *   <li><b>One request at a time.</b> A pending full sync goes first and covers every app asked
+ *   for before it started; otherwise apps are read one after the other, each once however often
+ *   it was asked for. More than {@value #MAX_PENDING_APPS} apps waiting, or an app read that
+ *   fails, turn into one full sync.</li>
  *   <li><b>Bursts collapse.</b> At most one sync is in flight; requests arriving meanwhile run one
  *   more right after it, after {@code coalesceDelay}.</li>
  *   <li><b>Failures are retried</b> after a backoff with jitter ({@code syncRetryMin} doubling to
@@ -35,6 +42,9 @@ import org.slf4j.LoggerFactory;
 final class SyncLoop {
 
     static final String APPS_PATH = "/v2/apps?embed=apps.tasks&embed=apps.readiness";
+    static final String APP_QUERY = "?embed=app.tasks&embed=app.readiness";
+    /** Past this many apps to read one by one, one full read is cheaper for Marathon. */
+    static final int MAX_PENDING_APPS = 200;
     /** Time a sync is given, beyond the request timeout, to parse and publish. */
     static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
 
@@ -44,6 +54,13 @@ final class SyncLoop {
     interface Listener {
         /** Throwing fails the sync: it is counted, logged and retried. */
         void synced(MarathonEndpoint endpoint, List<MarathonApp> apps, long startNanos);
+
+        /**
+         * One app read again; throwing fails it, which asks for a full sync.
+         *
+         * @param app the app, or {@code null} when Marathon no longer has it (404)
+         */
+        void appSynced(MarathonEndpoint endpoint, String appId, MarathonApp app);
     }
 
     private final MarathonClient client;
@@ -55,7 +72,9 @@ final class SyncLoop {
 
     /** A sync was asked for and has not started yet; it collapses every request until it starts. */
     private final AtomicBoolean pending = new AtomicBoolean();
+    private final Set<String> appsPending = new LinkedHashSet<>();
     private boolean inFlight;
+    private boolean fullInFlight;
     private long generation;
     private Future<?> deadline;
     private ListenableFuture<?> call;
@@ -69,6 +88,7 @@ final class SyncLoop {
     private volatile String lastError;
     private volatile Duration lastDuration;
     private final LongAdder syncs = new LongAdder();
+    private final LongAdder appReads = new LongAdder();
     private final Counters failures = new Counters();
 
     SyncLoop(MarathonClient client, DiscoveryLoop loop, MarathonSettings settings, Clock clock,
@@ -100,9 +120,33 @@ final class SyncLoop {
         return true;
     }
 
+    /** Asks for one app to be read again; on the loop. */
+    void requestApp(String appId) {
+        if (loop.closed() || pending.get()) {
+            // A full sync that has not started yet covers it.
+            return;
+        }
+        appsPending.add(appId);
+        if (appsPending.size() > MAX_PENDING_APPS) {
+            appsPending.clear();
+            request("more than " + MAX_PENDING_APPS + " apps to read");
+            return;
+        }
+        maybeStart();
+    }
+
     /** Whether no sync is in flight or pending; on the loop. */
     boolean idle() {
-        return !inFlight && !pending.get();
+        return !inFlight && !pending.get() && appsPending.isEmpty();
+    }
+
+    /** Whether a full sync is in flight: events arriving now may be older than its answer, or newer. */
+    boolean fullInFlight() {
+        return fullInFlight;
+    }
+
+    long appReads() {
+        return appReads.sum();
     }
 
     /** The request timeout plus a margin for reading and parsing the answer. */
@@ -138,14 +182,26 @@ final class SyncLoop {
         return failures;
     }
 
-    /** Starts the pending sync unless one is in flight; the one in flight starts it when done. */
+    /** Starts the pending read unless one is in flight; the one in flight starts it when done. */
     private void maybeStart() {
-        if (loop.closed() || inFlight || !pending.compareAndSet(true, false)) {
+        if (loop.closed() || inFlight) {
             return;
         }
+        if (pending.compareAndSet(true, false)) {
+            appsPending.clear();
+            startFull();
+        } else if (!appsPending.isEmpty()) {
+            String appId = appsPending.iterator().next();
+            appsPending.remove(appId);
+            startApp(appId);
+        }
+    }
+
+    private void startFull() {
         DiscoveryLoop.cancel(retry);
         retry = null;
         inFlight = true;
+        fullInFlight = true;
         long gen = ++generation;
         MarathonEndpoint ep = endpoint.get();
         // The client's own request timeout normally ends a slow call first; this deadline covers
@@ -169,8 +225,83 @@ final class SyncLoop {
         }
     }
 
+    private void startApp(String appId) {
+        inFlight = true;
+        long gen = ++generation;
+        MarathonEndpoint ep = endpoint.get();
+        deadline = loop.schedule(() -> deadlinePassed(gen, ep), deadline().toNanos());
+        inFlightSince = clock.instant();
+        appReads.increment();
+        try {
+            RequestBuilder request = MarathonClient.get(ep, ep.base + "/v2/apps" + appId + APP_QUERY,
+                            settings.requestTimeout())
+                    .setHeader(HttpHeaderNames.ACCEPT, "application/json")
+                    .setHeader(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
+            ListenableFuture<BoundedBody.Answer> c = client.execute(request, new BoundedBody(settings.maxAppsBytes()));
+            call = c;
+            c.toCompletableFuture().whenComplete((answer, error) -> loop.post(() -> appEnded(gen, ep, appId,
+                    answer, error)));
+        } catch (Throwable e) {
+            loop.post(() -> appEnded(gen, ep, appId, null, e));
+        }
+    }
+
+    private void appEnded(long gen, MarathonEndpoint ep, String appId, BoundedBody.Answer answer, Throwable error) {
+        if (gen != generation || !inFlight) {
+            log.debug("Ignoring the late end of read #{} (now at #{})", gen, generation);
+            return;
+        }
+        String where = ep.base + "/v2/apps" + appId;
+        try {
+            if (loop.closed()) {
+                return;
+            }
+            String problem = null;
+            if (error != null) {
+                problem = MarathonClient.describe(MarathonClient.unwrap(error));
+            } else if (answer.tooLarge()) {
+                problem = "answer larger than " + settings.maxAppsBytes() + " bytes";
+            } else if (answer.status() == 404) {
+                listener.appSynced(ep, appId, null);
+            } else if (answer.status() != 200) {
+                problem = "HTTP " + answer.status() + MarathonClient.errorMessage(answer.body());
+            } else {
+                try {
+                    listener.appSynced(ep, appId, MarathonApps.parseApp(answer.body()));
+                } catch (MarathonFormatException e) {
+                    problem = e.getMessage();
+                }
+            }
+            if (problem != null) {
+                failures.increment("app");
+                log.warn("Reading Marathon app {} failed ({}); reading every app instead", where, problem);
+                request("app read failed");
+            }
+        } catch (Throwable t) {
+            loop.unexpected("the read of " + where, t);
+            failures.increment("app");
+            request("app read failed");
+        } finally {
+            finish();
+        }
+    }
+
     private void deadlinePassed(long gen, MarathonEndpoint ep) {
         if (gen != generation || !inFlight) {
+            return;
+        }
+        if (!fullInFlight) {
+            // An app read: the full read it turns into has a deadline of its own.
+            try {
+                ListenableFuture<?> c = call;
+                if (c != null) {
+                    c.cancel(true);
+                }
+                failures.increment("app");
+                request("app read past its deadline");
+            } finally {
+                finish();
+            }
             return;
         }
         try {
@@ -255,6 +386,7 @@ final class SyncLoop {
     /** The bookkeeping every end of a sync does, then the next sync if one is pending. */
     private void finish() {
         inFlight = false;
+        fullInFlight = false;
         inFlightSince = null;
         call = null;
         DiscoveryLoop.cancel(deadline);

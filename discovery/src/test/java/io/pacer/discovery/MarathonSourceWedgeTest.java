@@ -62,7 +62,7 @@ class MarathonSourceWedgeTest {
     }
 
     private void stubApps(MarathonModel model) {
-        wiremock.stubFor(get(urlPathEqualTo("/v2/apps")).willReturn(okJson(model.json())));
+        model.stubOn(wiremock);
     }
 
     private MarathonSource start(MarathonSettings settings, Consumer<RouteTable> listener) {
@@ -160,7 +160,7 @@ class MarathonSourceWedgeTest {
         }
         assertTrue(big.json().length() > limit, "the big model is over the limit");
         stubApps(big);
-        marathon.emit("status_update_event", statusUpdate("/app1", "app1.1", "TASK_RUNNING"));
+        assertTrue(source.requestResync());
         Await.until(() -> "a too_large sync: " + source.status(), Await.DEFAULT,
                 () -> source.status().syncFailures().getOrDefault("too_large", 0L) >= 1);
         assertSame(good, source.current());
