@@ -44,27 +44,25 @@ public final class MarathonApps {
      *     {@code apps} array (Marathon's {@code {"message": ...}} error answers included)
      */
     public static List<MarathonApp> parse(byte[] json) throws MarathonFormatException {
-        JsonNode root = readTree(json);
-        JsonNode apps = root.get("apps");
-        if (apps == null || !apps.isArray()) {
-            JsonNode message = root.get("message");
-            if (message != null && message.isTextual()) {
-                throw new MarathonFormatException("Marathon answered an error instead of apps: "
-                        + excerpt(message.textValue()));
-            }
-            throw new MarathonFormatException("expected a JSON object with an \"apps\" array, got "
-                    + excerpt(new String(json, StandardCharsets.UTF_8)));
+        if (json == null || json.length == 0) {
+            throw new MarathonFormatException("empty body where Marathon's app list was expected");
         }
-        List<MarathonApp> out = new ArrayList<>(apps.size());
-        for (int i = 0; i < apps.size(); i++) {
-            JsonNode app = apps.get(i);
-            try {
-                out.add(app(app));
-            } catch (BadField e) {
-                log.warn("Skipping Marathon app #{}{}: {}", i, describe(app), e.getMessage());
-            }
+        AppListParser parser = new AppListParser();
+        parser.feed(json, 0, json.length);
+        return parser.finish();
+    }
+
+    /**
+     * One element of the {@code apps} array as a model app, or {@code null} (with a warning) when
+     * it cannot be read; {@code index} is its place in the array, for the warning.
+     */
+    static MarathonApp appOrSkip(JsonNode app, int index) {
+        try {
+            return app(app);
+        } catch (BadField e) {
+            log.warn("Skipping Marathon app #{}{}: {}", index, describe(app), e.getMessage());
+            return null;
         }
-        return List.copyOf(out);
     }
 
     /**
@@ -86,7 +84,7 @@ public final class MarathonApps {
         }
     }
 
-    private static JsonNode readTree(byte[] json) throws MarathonFormatException {
+    static JsonNode readTree(byte[] json) throws MarathonFormatException {
         if (json == null || json.length == 0) {
             throw new MarathonFormatException("empty body where Marathon's app list was expected");
         }
@@ -129,11 +127,31 @@ public final class MarathonApps {
             }
         }
         JsonNode healthChecks = array(node, "healthChecks");
-        JsonNode container = node.get("container");
         return new MarathonApp(id, labels(node), healthChecks.size(),
                 array(node, "readinessChecks").size(), portMappings(node), tasks,
-                readinessResults(node), env(node), lenientArray(node, "portDefinitions"), healthChecks,
-                container == null ? null : container);
+                readinessResults(node), reported(node));
+    }
+
+    /** What is kept only to be shown, as sent; {@code env} only when it is an object. */
+    private static ReportedJson reported(JsonNode app) {
+        com.fasterxml.jackson.databind.node.ObjectNode out = MAPPER.createObjectNode();
+        JsonNode env = app.get("env");
+        if (env != null && env.isObject() && !env.isEmpty()) {
+            out.set("env", env);
+        }
+        JsonNode portDefinitions = app.get("portDefinitions");
+        if (portDefinitions != null && portDefinitions.isArray() && !portDefinitions.isEmpty()) {
+            out.set("portDefinitions", portDefinitions);
+        }
+        JsonNode healthChecks = app.get("healthChecks");
+        if (healthChecks != null && healthChecks.isArray() && !healthChecks.isEmpty()) {
+            out.set("healthChecks", healthChecks);
+        }
+        JsonNode container = app.get("container");
+        if (container != null && !container.isNull()) {
+            out.set("container", container);
+        }
+        return ReportedJson.of(out);
     }
 
     private static MarathonTask task(JsonNode node, String appId) {
@@ -170,22 +188,6 @@ public final class MarathonApps {
         return new MarathonTask(id, owner == null ? appId : owner, optionalText(node, "host"), ports,
                 ips, optionalText(node, "state"), alive, servicePorts, lenientText(node, "slaveId"),
                 lenientText(node, "stagedAt"), lenientText(node, "startedAt"), lenientText(node, "version"));
-    }
-
-    /**
-     * {@code env} as sent: values are strings, or objects such as {@code {"secret": "name"}}
-     * (what broke Nixy's decoding). Only reported, so anything but an object is read as empty.
-     */
-    private static Map<String, JsonNode> env(JsonNode app) {
-        JsonNode env = app.get("env");
-        if (env == null || !env.isObject()) {
-            return Map.of();
-        }
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : env.properties()) {
-            out.put(e.getKey(), e.getValue());
-        }
-        return out;
     }
 
     /** A reporting-only array: as sent when it is one, else an empty array. */
@@ -311,7 +313,7 @@ public final class MarathonApps {
     }
 
     /** The start of a body, on one line, for messages that must say what came instead of apps. */
-    private static String excerpt(String text) {
+    static String excerpt(String text) {
         String flat = text.strip().replaceAll("\\s+", " ");
         if (flat.isEmpty()) {
             return "(blank)";

@@ -216,7 +216,8 @@ final class SyncLoop {
             RequestBuilder request = MarathonClient.get(ep, ep.base + APPS_PATH, settings.requestTimeout())
                     .setHeader(HttpHeaderNames.ACCEPT, "application/json")
                     .setHeader(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
-            ListenableFuture<BoundedBody.Answer> c = client.execute(request, new BoundedBody(settings.maxAppsBytes()));
+            ListenableFuture<AppListDownload.Answer> c =
+                    client.execute(request, new AppListDownload(settings.maxAppsBytes()));
             call = c;
             c.toCompletableFuture().whenComplete((answer, error) -> loop.post(() -> ended(gen, ep, startNanos,
                     answer, error)));
@@ -316,7 +317,8 @@ final class SyncLoop {
         }
     }
 
-    private void ended(long gen, MarathonEndpoint ep, long startNanos, BoundedBody.Answer answer, Throwable error) {
+    private void ended(long gen, MarathonEndpoint ep, long startNanos, AppListDownload.Answer answer,
+                       Throwable error) {
         if (gen != generation || !inFlight) {
             log.debug("Ignoring the late end of sync #{} (now at #{})", gen, generation);
             return;
@@ -334,18 +336,12 @@ final class SyncLoop {
                         + " bytes (aborted after " + answer.received() + ")");
             } else if (answer.status() != 200) {
                 failed(where, "http_" + answer.status(), "HTTP " + answer.status()
-                        + MarathonClient.errorMessage(answer.body()));
+                        + MarathonClient.errorMessage(answer.errorBody()));
+            } else if (answer.problem() != null) {
+                failed(where, "parse", answer.problem().getMessage());
             } else {
-                List<MarathonApp> parsed = null;
-                try {
-                    parsed = MarathonApps.parse(answer.body());
-                } catch (MarathonFormatException e) {
-                    failed(where, "parse", e.getMessage());
-                }
-                if (parsed != null) {
-                    listener.synced(ep, parsed, startNanos);
-                    succeeded(ep, startNanos);
-                }
+                listener.synced(ep, answer.apps(), startNanos);
+                succeeded(ep, startNanos);
             }
         } catch (Throwable t) {
             // Running out of heap while parsing a huge answer lands here, as does any bug: the
