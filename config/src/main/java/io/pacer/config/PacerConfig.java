@@ -1,5 +1,7 @@
 package io.pacer.config;
 
+import io.pacer.core.Balance;
+import io.pacer.core.FailurePolicy;
 import io.pacer.core.RetryPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +25,7 @@ import java.util.Optional;
 public final class PacerConfig {
 
     /** Accepted values of {@code balance}. */
-    static final List<String> BALANCERS = List.of("round_robin");
+    static final List<String> BALANCERS = Balance.configNames();
 
     /** Accepted values of {@code access_log_format} and {@code log_format}. */
     static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -50,6 +52,7 @@ public final class PacerConfig {
     private final int workerThreads;
     private final int maxConnections;
     private final String balance;
+    private final FailurePolicy failurePolicy;
     private final List<URI> marathon;
     private final String user;
     private final String pass;
@@ -88,6 +91,7 @@ public final class PacerConfig {
         workerThreads = b.workerThreads;
         maxConnections = b.maxConnections;
         balance = b.balance;
+        failurePolicy = b.failurePolicy;
         marathon = b.marathon;
         user = b.user;
         pass = b.pass;
@@ -217,6 +221,14 @@ public final class PacerConfig {
     }
 
     /**
+     * {@code max_fails} and {@code fail_timeout}: a task failing {@code max_fails} times within
+     * {@code fail_timeout} is skipped for {@code fail_timeout}. Default 1 and 10s, as Nginx.
+     */
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
+    }
+
+    /**
      * {@code marathon}: base URLs of the Marathon masters, in priority order (the first healthy
      * one is used), normalized without a trailing slash; user info is kept when the file had it.
      * Empty (the default) when routes come from {@code apps_file} or nowhere.
@@ -332,6 +344,7 @@ public final class PacerConfig {
                 && workerThreads == c.workerThreads
                 && maxConnections == c.maxConnections
                 && balance.equals(c.balance)
+                && failurePolicy.equals(c.failurePolicy)
                 && marathon.equals(c.marathon)
                 && Objects.equals(user, c.user)
                 && Objects.equals(pass, c.pass)
@@ -353,7 +366,7 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, marathon, user, pass,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, marathon, user, pass,
                 realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
                 accessLogFormat, logLevel, logFormat);
     }
@@ -383,6 +396,8 @@ public final class PacerConfig {
                 + ", worker_threads=" + workerThreads
                 + ", max_connections=" + maxConnections
                 + ", balance=" + balance
+                + ", max_fails=" + failurePolicy.maxFails()
+                + ", fail_timeout=" + Duration.ofNanos(failurePolicy.failTimeoutNanos())
                 + ", marathon=" + marathon.stream().map(PacerConfig::masked).toList()
                 + ", user=" + (user == null ? "none" : Text.quote(user))
                 + ", pass=" + (pass == null ? "none" : "\"***\"")
@@ -430,6 +445,7 @@ public final class PacerConfig {
         private int workerThreads;
         private int maxConnections;
         private String balance = "round_robin";
+        private FailurePolicy failurePolicy = FailurePolicy.DEFAULT;
         private List<URI> marathon = List.of();
         private String user;
         private String pass;
@@ -467,6 +483,7 @@ public final class PacerConfig {
             workerThreads = c.workerThreads;
             maxConnections = c.maxConnections;
             balance = c.balance;
+            failurePolicy = c.failurePolicy;
             marathon = c.marathon;
             user = c.user;
             pass = c.pass;
@@ -586,6 +603,22 @@ public final class PacerConfig {
                 throw new IllegalArgumentException("balance: " + Text.quote(balance) + " is not one of " + BALANCERS);
             }
             this.balance = balance;
+            return this;
+        }
+
+        /** {@code max_fails}: 0 turns failure memory off. */
+        public Builder maxFails(int maxFails) {
+            this.failurePolicy = new FailurePolicy((int) notNegative("maxFails", maxFails),
+                    failurePolicy.failTimeoutNanos());
+            return this;
+        }
+
+        /** {@code fail_timeout}: must be positive. */
+        public Builder failTimeout(Duration failTimeout) {
+            if (Objects.requireNonNull(failTimeout, "failTimeout").isNegative() || failTimeout.isZero()) {
+                throw new IllegalArgumentException("failTimeout must be positive: " + failTimeout);
+            }
+            this.failurePolicy = FailurePolicy.of(failurePolicy.maxFails(), failTimeout);
             return this;
         }
 

@@ -45,6 +45,24 @@ public final class AppRoutes {
      * with no tasks, so that it can be reported; the route table leaves it out.
      */
     public static List<App> apps(List<MarathonApp> marathonApps, RouteOptions options) {
+        return apps(marathonApps, options, (app, task) -> false);
+    }
+
+    /**
+     * Decides whether a task of an app with health checks, which Marathon lists with no result at
+     * all, takes traffic anyway (see {@link ElectionGuard}).
+     */
+    @FunctionalInterface
+    public interface WithoutHealthResults {
+        boolean keeps(MarathonApp app, MarathonTask task);
+    }
+
+    /**
+     * As {@link #apps(List, RouteOptions)}, but a running task whose app has health checks and that
+     * Marathon lists with no result yet is routed when {@code withoutResults} says so.
+     */
+    public static List<App> apps(List<MarathonApp> marathonApps, RouteOptions options,
+                                 WithoutHealthResults withoutResults) {
         List<App> out = new ArrayList<>(marathonApps.size());
         Set<String> seen = new HashSet<>();
         for (MarathonApp app : marathonApps) {
@@ -55,7 +73,7 @@ public final class AppRoutes {
                 log.warn("Marathon listed app {} twice; keeping the first", app.id());
                 continue;
             }
-            out.add(new App(app.id(), prefixes(app), tasks(app)));
+            out.add(new App(app.id(), prefixes(app), tasks(app, withoutResults)));
         }
         return List.copyOf(out);
     }
@@ -156,10 +174,10 @@ public final class AppRoutes {
         return true;
     }
 
-    private static List<Task> tasks(MarathonApp app) {
+    private static List<Task> tasks(MarathonApp app, WithoutHealthResults withoutResults) {
         List<Task> out = new ArrayList<>(app.tasks().size());
         for (MarathonTask task : app.tasks()) {
-            Task routed = route(app, task);
+            Task routed = route(app, task, withoutResults);
             if (routed != null) {
                 out.add(routed);
             }
@@ -170,7 +188,11 @@ public final class AppRoutes {
 
     /** Where {@code task} takes traffic, or {@code null} when it must not get any. */
     static Task route(MarathonApp app, MarathonTask task) {
-        if (!task.isRunning() || !healthy(app, task) || !ready(app, task)) {
+        return route(app, task, (a, t) -> false);
+    }
+
+    private static Task route(MarathonApp app, MarathonTask task, WithoutHealthResults withoutResults) {
+        if (!task.isRunning() || !healthy(app, task, withoutResults) || !ready(app, task)) {
             return null;
         }
         String host;
@@ -199,13 +221,17 @@ public final class AppRoutes {
 
     /**
      * With health checks, every result must be alive, and there must be some: a task still in
-     * its grace period has none yet and may not be serving.
+     * its grace period has none yet and may not be serving. A task with no result at all is asked
+     * about: after a Marathon leader election every task looks like that for a while.
      */
-    private static boolean healthy(MarathonApp app, MarathonTask task) {
+    private static boolean healthy(MarathonApp app, MarathonTask task, WithoutHealthResults withoutResults) {
         if (!app.hasHealthChecks()) {
             return true;
         }
-        return !task.healthCheckResults().isEmpty() && !task.healthCheckResults().contains(Boolean.FALSE);
+        if (task.healthCheckResults().isEmpty()) {
+            return withoutResults.keeps(app, task);
+        }
+        return !task.healthCheckResults().contains(Boolean.FALSE);
     }
 
     /**

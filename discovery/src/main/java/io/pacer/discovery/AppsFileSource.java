@@ -58,6 +58,8 @@ public final class AppsFileSource implements AutoCloseable {
 
     // Written by start(), then only by the poll thread; start() happens-before the first poll.
     private volatile RouteTable current = RouteTable.empty();
+    /** A snapshot taken during a leader election routes what the table in force routed. */
+    private final ElectionGuard electionGuard = new ElectionGuard();
     private volatile List<App> publishedApps = List.of();
     private Stamp lastStamp;
     private long lastStampedAt;
@@ -207,7 +209,7 @@ public final class AppsFileSource implements AutoCloseable {
         lastDigest = digest;
         List<App> apps;
         try {
-            apps = AppRoutes.apps(MarathonApps.parse(bytes), options);
+            apps = electionGuard.routedApps(MarathonApps.parse(bytes), options, current);
         } catch (MarathonFormatException e) {
             failed(e.getMessage());
             return;

@@ -74,6 +74,8 @@ public final class MarathonSource implements AutoCloseable {
     private volatile List<MarathonApp> marathonApps = List.of();
     private final LongAdder malformedEvents = new LongAdder();
     private final AppsModel model = new AppsModel();
+    /** Keeps routed tasks through a leader election, when Marathon lists no health results. */
+    private final ElectionGuard electionGuard = new ElectionGuard();
     /** The routed view of the model's apps of the realm, by id, in Marathon's order. */
     private Map<String, App> routed = new LinkedHashMap<>();
     private boolean modelLoaded;
@@ -478,9 +480,13 @@ public final class MarathonSource implements AutoCloseable {
         }
     }
 
-    /** Marathon's apps as {@link AppRoutes} routes them: realm, prefixes, tasks that may take traffic. */
+    /**
+     * Marathon's apps as {@link AppRoutes} routes them (realm, prefixes, tasks that may take
+     * traffic), through the {@link ElectionGuard}: a task the table in force routes keeps its
+     * traffic while Marathon lists it with no health result, as a new leader does for a while.
+     */
     private List<App> route(List<MarathonApp> marathon) {
-        return AppRoutes.apps(marathon, settings.routeOptions());
+        return electionGuard.routedApps(marathon, settings.routeOptions(), current);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
+import io.pacer.core.TaskState;
+import io.pacer.core.TaskStates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +76,7 @@ public final class AdminApi {
     private final Supplier<String> metrics;
     private final Supplier<String> notReady;
     private final Clock clock;
+    private final TaskStates taskStates;
     private volatile long tableVersion = -1;
     private volatile Instant tableSince;
 
@@ -83,6 +86,16 @@ public final class AdminApi {
      */
     public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
                     Supplier<String> notReady, Clock clock) {
+        this(xproxy, realm, discovery, metrics, notReady, clock, null);
+    }
+
+    /**
+     * @param taskStates the data plane's memory of each task, shown per task on {@code /v1/routes};
+     *     {@code null} for none
+     */
+    public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
+                    Supplier<String> notReady, Clock clock, TaskStates taskStates) {
+        this.taskStates = taskStates;
         this.xproxy = xproxy;
         this.realm = realm == null ? "" : realm;
         this.discovery = discovery;
@@ -171,12 +184,17 @@ public final class AdminApi {
             tableSince = clock.instant();
         }
         List<Map<String, Object>> routes = new ArrayList<>();
+        long now = System.nanoTime();
         table.routes().forEach((prefix, app) -> {
             List<String> tasks = new ArrayList<>();
             for (Task t : app.tasks()) {
                 tasks.add(t.address());
             }
-            routes.add(ordered("prefix", prefix, "app", app.id(), "tasks", tasks));
+            Map<String, Object> route = ordered("prefix", prefix, "app", app.id(), "tasks", tasks);
+            if (taskStates != null) {
+                route.put("task_states", taskStates(app, now));
+            }
+            routes.add(route);
         });
         List<Map<String, Object>> conflicts = new ArrayList<>();
         for (RouteTable.PrefixConflict c : table.conflicts()) {
@@ -187,6 +205,26 @@ public final class AdminApi {
                 "source", discovery.source(),
                 "routes", routes,
                 "conflicts", conflicts);
+    }
+
+    /**
+     * Per task: requests in flight from this Pacer, failures counted in the current
+     * {@code fail_timeout} window, and, for a task skipped after failures, when it gets its next
+     * request (a probe): {@code 0} once its time is up and the probe is awaited.
+     */
+    private List<Map<String, Object>> taskStates(App app, long now) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Task t : app.tasks()) {
+            TaskState s = taskStates.get(t);
+            long until = s.markedUntil();
+            Map<String, Object> entry = ordered("address", t.address(), "id", t.id(),
+                    "in_flight", s.inFlight(), "recent_failures", s.recentFailures(), "marked", until != 0);
+            if (until != 0) {
+                entry.put("back_in_seconds", Math.max(0, until - now) / 1_000_000 / 1000.0);
+            }
+            out.add(entry);
+        }
+        return out;
     }
 
     private static Answer json(int status, Object body) {

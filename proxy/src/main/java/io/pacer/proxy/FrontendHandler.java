@@ -45,6 +45,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxySettings settings;
     private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
+    private final UpstreamHealth health;
     private final RequestObserver observer;
     private final TrafficStats stats;
     private final BooleanSupplier serverDraining;
@@ -70,11 +71,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
-                    RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
+                    UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
         this.serverDraining = serverDraining;
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
+        this.health = health;
         this.observer = observer;
         this.stats = stats;
     }
@@ -195,7 +197,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String clientUri = request.uri();
         HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp, match.app().task(0, 0),
                 webSocket);
-        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), observer,
+        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
                 clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }

@@ -86,7 +86,7 @@ public final class Pacer implements AutoCloseable {
         }
         if (config.adminPort() > 0) {
             AdminApi api = new AdminApi(config.xproxy(), config.realm().orElse(""), source, metrics::scrape,
-                    this::notReadyReason, Clock.systemUTC());
+                    this::notReadyReason, Clock.systemUTC(), started.taskStates());
             admin = AdminServer.start(new InetSocketAddress(config.listen().getAddress(), config.adminPort()), api);
         }
         log.info("pacer {} listening on {} ({}), admin API on {}, discovery: {}", Main.version(),

@@ -14,11 +14,15 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.pacer.config.PacerConfig;
+import io.pacer.core.Balance;
 import io.pacer.core.RouteTable;
+import io.pacer.core.Task;
+import io.pacer.core.TaskStates;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +49,7 @@ public final class PacerServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final DnsAddressResolverGroup resolver;
     private final UpstreamPools pools;
+    private final UpstreamHealth health;
     private final TrafficStats stats = new TrafficStats();
     private final ChannelGroup clients;
     private volatile boolean draining;
@@ -68,7 +73,10 @@ public final class PacerServer implements AutoCloseable {
         this.pools = new UpstreamPools(transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
         this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
+        this.health = new UpstreamHealth(config.failurePolicy(), Balance.ofConfigName(config.balance()),
+                settings.retryPolicy, observer);
         pools.retainOnly(initial.tasks());
+        health.retainOnly(initial.tasks());
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(settings.maxUriSize)
                 .setMaxHeaderSize(settings.maxHeaderSize)
@@ -103,7 +111,7 @@ public final class PacerServer implements AutoCloseable {
                                 // its decoder checks each head's bytes before parsing them.
                                 .addLast(CODEC, new ClientCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
-                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, observer, stats, () -> draining));
+                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, health, observer, stats, () -> draining));
                     }
                 });
         try {
@@ -155,8 +163,17 @@ public final class PacerServer implements AutoCloseable {
      * tasks that left close now, busy ones when their exchange ends.
      */
     public void updateRoutes(RouteTable table) {
-        routes = Objects.requireNonNull(table, "table");
-        pools.retainOnly(table.tasks());
+        Objects.requireNonNull(table, "table");
+        Set<Task> tasks = table.tasks();
+        // Failure memory first, so no request of the new table meets a task without its state.
+        health.retainOnly(tasks);
+        routes = table;
+        pools.retainOnly(tasks);
+    }
+
+    /** What the data plane remembers of each task: requests in flight, recent failures, marks. */
+    public TaskStates taskStates() {
+        return health.states();
     }
 
     /** Blocks until the listening socket is closed by {@link #close}. */

@@ -13,9 +13,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.pacer.core.App;
+import io.pacer.core.FailurePolicy;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
 import io.pacer.core.Task;
+import io.pacer.core.TaskPicker;
+import io.pacer.core.TaskState;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Retries follow {@link RetryPolicy}: a failed attempt (connect error, timeout, invalid header,
  * a retryable status) moves to the next task unless the request may have reached an upstream and
  * cannot be replayed: its method is not idempotent, or its body outgrew the replay buffer. The last
- * attempt's answer, even a 5xx, is what the client gets.
+ * attempt's answer, even a 5xx, is what the client gets. Which task each attempt goes to is the
+ * {@link TaskPicker}'s choice; how each attempt went is told to {@link UpstreamHealth}, which
+ * remembers failing tasks across requests.
  */
 final class ProxyExchange implements UpstreamListener {
 
@@ -49,7 +54,8 @@ final class ProxyExchange implements UpstreamListener {
     private final boolean clientKeepAlive;
     private final HttpVersion clientVersion;
     private final App app;
-    private final int start;
+    private final UpstreamHealth health;
+    private final TaskPicker picker;
     private final long startedNanos;
 
     /** Body parts not yet written to the current attempt, and, while replayable, those written. */
@@ -63,6 +69,8 @@ final class ProxyExchange implements UpstreamListener {
     /** The one free retry on a fresh connection after a pooled one turned out to be dead. */
     private boolean staleConnectionRetried;
     private UpstreamConnection upstream;
+    /** The task of the current attempt, counted in flight until {@link #endAttempt()}. */
+    private TaskState attemptTask;
     private boolean headWritten;
     private boolean requestSent;
     private boolean responseStarted;
@@ -83,7 +91,7 @@ final class ProxyExchange implements UpstreamListener {
     private long upstreamBlockedSinceNanos;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
-                  RequestObserver observer, String clientIp, HttpVersion clientVersion, String clientUri,
+                  UpstreamHealth health, RequestObserver observer, String clientIp, HttpVersion clientVersion, String clientUri,
                   HttpRequest upstreamRequest, boolean hasBody, boolean webSocket, boolean clientKeepAlive, App app) {
         this.frontend = frontend;
         this.observer = observer;
@@ -99,7 +107,8 @@ final class ProxyExchange implements UpstreamListener {
         this.clientKeepAlive = clientKeepAlive;
         this.clientVersion = clientVersion;
         this.app = app;
-        this.start = app.nextStart();
+        this.health = health;
+        this.picker = health.picker(app);
         this.startedNanos = System.nanoTime();
         this.lastClientReadNanos = startedNanos;
         // A bodiless request is whole with its head: the upstream gets the end marker at once, and
@@ -117,16 +126,30 @@ final class ProxyExchange implements UpstreamListener {
         startAttempt();
     }
 
+    /** The next attempt, at a task this request has not tried yet. */
+    private void startAttempt() {
+        endAttempt();
+        TaskState next = picker.next(System.nanoTime());
+        if (next == null) {
+            // The retry policy allows at most one attempt per task, so this is a safety net only.
+            respondAndFinish(HttpResponseStatus.BAD_GATEWAY);
+            return;
+        }
+        startAttempt(next);
+    }
+
     // ---- attempts -------------------------------------------------------------------------
 
-    private void startAttempt() {
+    private void startAttempt(TaskState task) {
         headWritten = false;
         requestSent = false;
         written = 0;
         upstreamBlockedSinceNanos = 0;
         attempts++;
         attemptStartedNanos = System.nanoTime();
-        Future<UpstreamConnection> acquired = pool.acquire(app.task(start, attempts - 1));
+        attemptTask = task;
+        task.attemptStarted();
+        Future<UpstreamConnection> acquired = pool.acquire(task.task());
         if (acquired.isDone()) {
             onAcquired(acquired);
         } else {
@@ -198,16 +221,19 @@ final class ProxyExchange implements UpstreamListener {
             abort("upstream failed mid-response: " + condition, cause);
             return;
         }
+        TaskState failedTask = attemptTask;
+        endAttempt();
         if (condition == RetryCondition.ERROR && failed != null && failed.reused() && !staleConnectionRetried
                 && (!requestSent || (replayable && RetryPolicy.isIdempotent(method)))) {
             // A pooled connection the task closed while it sat idle says nothing about the task:
             // like Nginx, try the same task again on another connection, without counting an attempt.
             staleConnectionRetried = true;
             attempts--;
-            startAttempt();
+            startAttempt(failedTask);
             return;
         }
-        String task = app.task(start, attempts - 1).address();
+        health.failed(app, failedTask, condition);
+        String task = failedTask.task().address();
         if (canRetry(condition)) {
             log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method, app.id(), attempts, task,
                     condition, cause);
@@ -303,6 +329,11 @@ final class ProxyExchange implements UpstreamListener {
             onAttemptFailed(condition, null);
             return;
         }
+        if (condition != null && FailurePolicy.counts(condition, settings.retryPolicy)) {
+            health.failed(app, attemptTask, condition); // a failure even when it is the answer the client gets
+        } else {
+            health.succeeded(app, attemptTask);
+        }
         exhausted = condition != null && settings.retryPolicy.retries(condition);
         responseStarted = true;
         status = code;
@@ -364,6 +395,7 @@ final class ProxyExchange implements UpstreamListener {
 
     private void finishResponse() {
         done = true;
+        endAttempt();
         UpstreamConnection conn = upstream;
         upstream = null;
         if (conn != null) {
@@ -402,6 +434,7 @@ final class ProxyExchange implements UpstreamListener {
 
     private void establishTunnel() {
         done = true;
+        endAttempt(); // a tunnel is a connection, no longer a request in flight
         UpstreamConnection conn = upstream;
         upstream = null;
         releaseBody();
@@ -419,6 +452,7 @@ final class ProxyExchange implements UpstreamListener {
             return;
         }
         done = true;
+        endAttempt();
         if (upstream != null) {
             upstream.close();
             upstream = null;
@@ -432,6 +466,7 @@ final class ProxyExchange implements UpstreamListener {
 
     private void respondAndFinish(HttpResponseStatus answer) {
         done = true;
+        endAttempt();
         releaseBody();
         status = answer.code();
         answeredBy = null;
@@ -447,6 +482,7 @@ final class ProxyExchange implements UpstreamListener {
     private void abort(String why, Throwable cause) {
         log.debug("{} {}: {}", method, app.id(), why, cause);
         done = true;
+        endAttempt();
         if (upstream != null) {
             upstream.close();
             upstream = null;
@@ -454,6 +490,15 @@ final class ProxyExchange implements UpstreamListener {
         releaseBody();
         observe(false);
         frontend.abortExchange(this);
+    }
+
+    /** The current attempt is over: its task has one request less in flight. Safe to call twice. */
+    private void endAttempt() {
+        TaskState task = attemptTask;
+        if (task != null) {
+            attemptTask = null;
+            task.attemptEnded();
+        }
     }
 
     private void releaseBody() {

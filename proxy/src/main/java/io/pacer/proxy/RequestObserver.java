@@ -15,6 +15,12 @@ public interface RequestObserver {
     /** An attempt at {@code appId} failed for {@code reason} and the request moved to another task. */
     default void retried(String appId, RetryCondition reason) { }
 
+    /**
+     * An attempt at a task of {@code appId} failed for {@code reason} in a way that counts against
+     * the task (Nginx's unsuccessful attempt), whether or not the request was retried.
+     */
+    default void taskFailed(String appId, RetryCondition reason) { }
+
     /** Several observers as one. */
     static RequestObserver of(RequestObserver... observers) {
         return new RequestObserver() {
@@ -29,6 +35,13 @@ public interface RequestObserver {
             public void retried(String appId, RetryCondition reason) {
                 for (RequestObserver o : observers) {
                     o.retried(appId, reason);
+                }
+            }
+
+            @Override
+            public void taskFailed(String appId, RetryCondition reason) {
+                for (RequestObserver o : observers) {
+                    o.taskFailed(appId, reason);
                 }
             }
         };

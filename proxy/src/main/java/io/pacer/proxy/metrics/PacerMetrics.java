@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * pacer_upstream_duration_seconds{app}          histogram the answering attempt; only when a task answered
  * pacer_retries_total{app,reason}               counter   reason: error|timeout|invalid_header|status
  * pacer_requests_exhausted_total{app}           counter
+ * pacer_upstream_failures_total{app,reason}     counter   attempts that count against their task (max_fails);
+ *                                                         reason as next_upstream names it; from the first failure
+ * pacer_upstream_marked_tasks{app}              gauge     tasks skipped after failures; only apps that have one
  * pacer_app_tasks{app}                          gauge     tasks in the current route table
  * pacer_route_table_version                     gauge
  * pacer_client_connections                      gauge
@@ -131,6 +134,8 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     private final Object lock = new Object();
     private final JvmGcMetrics gcMetrics;
     private volatile TrafficStats traffic;
+    private volatile PacerServer server;
+    private final UpstreamHealthMeters upstreamHealth;
     private volatile long tableVersion;
 
     // Discovery, sampled under scrapeLock at each scrape.
@@ -176,6 +181,7 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
             }
         });
         this.none = new AppMeters(registry, NO_APP, false);
+        this.upstreamHealth = new UpstreamHealthMeters(registry);
         bindTrafficMeters();
         Gauge.builder("pacer.route.table.version", this, m -> m.tableVersion)
                 .description("Version of the route table in force")
@@ -293,6 +299,7 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     /** {@link #bindTraffic} with the server's counts and {@link #updateRoutes} with its table. */
     public void bind(PacerServer server) {
         bindTraffic(server.stats());
+        this.server = server;
         updateRoutes(server.routes());
     }
 
@@ -318,6 +325,13 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
             return;
         }
         meters(appId).retries[RETRY_REASON_INDEX[reason.ordinal()]].increment();
+    }
+
+    @Override
+    public void taskFailed(String appId, RetryCondition reason) {
+        if (appId != null && reason != null) {
+            upstreamHealth.failed(appId, reason);
+        }
     }
 
     /** 0 for 1xx ... 4 for 5xx; statuses outside 100-599 count as 5xx. */
@@ -373,6 +387,7 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
                     e.getValue().removeFrom(registry);
                 }
             }
+            upstreamHealth.retainApps(ids);
             tableVersion = table.version();
         }
     }
@@ -386,6 +401,10 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     public String scrape() {
         synchronized (scrapeLock) {
             sampleDiscovery();
+            PacerServer s = server;
+            if (s != null) {
+                upstreamHealth.sample(s.routes(), s.taskStates());
+            }
             return registry.scrape(CONTENT_TYPE);
         }
     }

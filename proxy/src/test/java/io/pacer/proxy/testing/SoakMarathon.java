@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Marathon as far as a soak run uses it: {@code /ping} 200, {@code /v2/apps} one app {@code /app}
- * with one running task per published port, {@code /v2/events} a text/event-stream that gets a
+ * with one running task per published port (or any apps body, {@link #publishApps}), {@code /v2/events} a text/event-stream that gets a
  * {@code status_update_event} on every {@link #publish} and ends on {@link #dropStreams()}.
  *
  * <p>Shared by the CI soak test and the benchmarks' {@code SoakRig} (through this module's test
@@ -75,9 +75,17 @@ public final class SoakMarathon implements AutoCloseable {
             tasks.append("{\"id\":\"app.").append(port).append("\",\"appId\":\"/app\",\"host\":\"127.0.0.1\",")
                     .append("\"ports\":[").append(port).append("],\"state\":\"TASK_RUNNING\"}");
         }
-        long gen = generation.incrementAndGet();
-        apps = new Body(gen, "{\"apps\":[{\"id\":\"/app\",\"labels\":{},\"healthChecks\":[],\"tasks\":["
+        return publishApps("{\"apps\":[{\"id\":\"/app\",\"labels\":{},\"healthChecks\":[],\"tasks\":["
                 + tasks + "]}]}");
+    }
+
+    /**
+     * Serves {@code appsJson} (a whole {@code /v2/apps?embed=apps.tasks} answer) from now on and
+     * announces it with a {@code status_update_event}; returns the body's generation.
+     */
+    public synchronized long publishApps(String appsJson) {
+        long gen = generation.incrementAndGet();
+        apps = new Body(gen, appsJson);
         String event = "event: status_update_event\ndata: {\"eventType\":\"status_update_event\",\"appId\":\"/app\","
                 + "\"taskStatus\":\"TASK_RUNNING\"}\n\n";
         for (BlockingQueue<String> stream : streams) {

@@ -1,0 +1,89 @@
+package io.pacer.proxy;
+
+import io.pacer.core.App;
+import io.pacer.core.Balance;
+import io.pacer.core.FailurePolicy;
+import io.pacer.core.RetryCondition;
+import io.pacer.core.RetryPolicy;
+import io.pacer.core.Task;
+import io.pacer.core.TaskPicker;
+import io.pacer.core.TaskState;
+import io.pacer.core.TaskStates;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane's memory of its tasks between requests: which to skip after failures (Nginx's
+ * {@code max_fails} and {@code fail_timeout}) and how busy each is (for {@code least_request}).
+ * Hands each request a {@link TaskPicker}, hears how each attempt went, and says so once per change
+ * in the log and on every counted failure in the metrics.
+ *
+ * <p>Threading: called from every event loop; the state it keeps is {@link TaskStates}', which
+ * takes no lock on the request path. {@link #retainOnly} runs where route tables are published.
+ */
+final class UpstreamHealth {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamHealth.class);
+
+    private final TaskStates states;
+    private final FailurePolicy policy;
+    private final Balance balance;
+    private final RetryPolicy retryPolicy;
+    private final RequestObserver observer;
+
+    UpstreamHealth(FailurePolicy policy, Balance balance, RetryPolicy retryPolicy, RequestObserver observer) {
+        this.states = new TaskStates(policy);
+        this.policy = policy;
+        this.balance = balance;
+        this.retryPolicy = retryPolicy;
+        this.observer = observer;
+    }
+
+    /** Chooses the tasks for the attempts of one request to {@code app}. */
+    TaskPicker picker(App app) {
+        return new TaskPicker(app, states, balance);
+    }
+
+    /**
+     * An attempt at {@code task} failed for {@code condition}. It counts against the task when
+     * Nginx would count it (see {@link FailurePolicy#counts}).
+     */
+    void failed(App app, TaskState task, RetryCondition condition) {
+        if (!FailurePolicy.counts(condition, retryPolicy)) {
+            return;
+        }
+        observer.taskFailed(app.id(), condition);
+        if (task.failed(System.nanoTime(), policy) == TaskState.Change.MARKED) {
+            log.warn("app {}: task {} ({}) failed ({}) {} time(s) within fail_timeout {}; skipping it for {}",
+                    app.id(), task.task().address(), task.task().id(), condition.nginxName(), policy.maxFails(),
+                    Duration.ofNanos(policy.failTimeoutNanos()), Duration.ofNanos(policy.failTimeoutNanos()));
+        }
+    }
+
+    /** An attempt at {@code task} got an answer that is not a failure. */
+    void succeeded(App app, TaskState task) {
+        if (task.succeeded() == TaskState.Change.RETURNED) {
+            log.info("app {}: task {} ({}) answered again; it is back in rotation", app.id(), task.task().address(),
+                    task.task().id());
+        }
+    }
+
+    /** Keeps the memory of the tasks in the new table and forgets the others. */
+    void retainOnly(Set<Task> tasks) {
+        states.retainOnly(tasks);
+    }
+
+    TaskStates states() {
+        return states;
+    }
+
+    FailurePolicy policy() {
+        return policy;
+    }
+
+    Balance balance() {
+        return balance;
+    }
+}
