@@ -190,6 +190,16 @@ public final class MarathonScaleRig {
             print("B healthy again (instance health event)", healthy);
             System.out.printf("Marathon reads for %d events: %d of /v2/apps, %d of /v2/apps/{id}%n", rounds * 4,
                     fullReads.get() - fullBefore, appReads.get() - appBefore);
+            String jfr = System.getenv("SCALE_JFR_DUMP");
+            if (jfr != null && !jfr.isBlank()) {
+                // For profiling: Pacer started with -XX:StartFlightRecording; dumped before it stops.
+                System.out.print(jcmd(pid, "JFR.dump filename=" + jfr));
+            }
+            if (System.getenv("SCALE_HISTOGRAM") != null) {
+                // For finding where the heap goes: the 25 largest classes after a full GC.
+                jcmd(pid, "GC.run");
+                jcmd(pid, "GC.class_histogram").lines().limit(28).forEach(System.out::println);
+            }
             report("at the end", pid, adminPort);
             status = pacer.isAlive() ? 0 : 1;
         } finally {

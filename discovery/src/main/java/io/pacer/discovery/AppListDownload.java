@@ -31,8 +31,26 @@ final class AppListDownload implements AsyncHandler<AppListDownload.Answer> {
      * @param tooLarge  whether the body passed the limit
      * @param received  bytes received (after gzip is undone)
      */
-    record Answer(int status, List<MarathonApp> apps, MarathonFormatException problem, byte[] errorBody,
+    record Answer(int status, Apps apps, MarathonFormatException problem, byte[] errorBody,
                   boolean tooLarge, long received) { }
+
+    /**
+     * The apps read, handed over once: the HTTP client keeps the last answer of a pooled connection
+     * reachable until the connection is used again, which must not keep a whole model alive.
+     */
+    static final class Apps {
+        private List<MarathonApp> apps;
+
+        Apps(List<MarathonApp> apps) {
+            this.apps = apps;
+        }
+
+        List<MarathonApp> take() {
+            List<MarathonApp> out = apps;
+            apps = null;
+            return out;
+        }
+    }
 
     private final long maxBytes;
     private final AppListParser parser = new AppListParser();
@@ -85,7 +103,7 @@ final class AppListDownload implements AsyncHandler<AppListDownload.Answer> {
             return new Answer(status, null, null, errorBody.toByteArray(), tooLarge, received);
         }
         try {
-            return new Answer(status, parser.finish(), null, null, false, received);
+            return new Answer(status, new Apps(parser.finish()), null, null, false, received);
         } catch (MarathonFormatException e) {
             return new Answer(status, null, e, null, false, received);
         }

@@ -124,7 +124,10 @@ final class AppListParser {
             }
             throw new MarathonFormatException("expected a JSON object with an \"apps\" array, got " + head());
         }
-        return List.copyOf(apps);
+        List<MarathonApp> out = List.copyOf(apps);
+        // The handler holding this parser may outlive the sync (see AppListDownload.Apps).
+        apps.clear();
+        return out;
     }
 
     private void drain() throws IOException {

@@ -185,9 +185,16 @@ public final class MarathonApps {
                 servicePorts.add(port.intValue());
             }
         }
-        return new MarathonTask(id, owner == null ? appId : owner, optionalText(node, "host"), ports,
-                ips, optionalText(node, "state"), alive, servicePorts, lenientText(node, "slaveId"),
-                lenientText(node, "stagedAt"), lenientText(node, "startedAt"), lenientText(node, "version"));
+        // The app id, state, agent and version repeat across thousands of tasks: one instance each
+        // (interned: their values are bounded by the cluster's agents and app versions).
+        return new MarathonTask(id, owner == null || owner.equals(appId) ? appId : owner,
+                intern(optionalText(node, "host")), ports, ips, intern(optionalText(node, "state")), alive,
+                servicePorts, intern(lenientText(node, "slaveId")), lenientText(node, "stagedAt"),
+                lenientText(node, "startedAt"), intern(lenientText(node, "version")));
+    }
+
+    private static String intern(String s) {
+        return s == null ? null : s.intern();
     }
 
     /** A reporting-only array: as sent when it is one, else an empty array. */

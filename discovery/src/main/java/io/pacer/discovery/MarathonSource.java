@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -436,21 +437,43 @@ public final class MarathonSource implements AutoCloseable {
         AppsModel.Changes changes = model.takeChanged();
         marathonApps = model.snapshot();
         boolean changed;
+        // The routes of the changed apps before and after, for the log line: diffing only these
+        // keeps an event's cost from growing with the number of apps.
+        List<App> was = new ArrayList<>();
+        List<App> now = new ArrayList<>();
         if (changes.reordered()) {
             Map<String, App> next = new LinkedHashMap<>();
-            for (App app : route(marathonApps)) {
+            for (App app : route(marathonApps, current)) {
                 next.put(app.id(), app);
             }
             changed = !next.equals(routed) || !List.copyOf(next.keySet()).equals(List.copyOf(routed.keySet()));
             routed = next;
         } else {
             changed = false;
+            List<MarathonApp> toRoute = new ArrayList<>();
             for (String id : changes.appIds()) {
+                App before = routed.get(id);
+                if (before != null) {
+                    was.add(before);
+                }
                 MarathonApp app = model.get(id);
-                List<App> r = app == null ? List.of() : route(List.of(app));
-                App now = r.isEmpty() ? null : r.get(0);
-                App was = now == null ? routed.remove(id) : routed.put(id, now);
-                changed |= !Objects.equals(was, now);
+                if (app != null) {
+                    toRoute.add(app);
+                }
+            }
+            // The guard needs only these apps' tasks in force, not the whole table's.
+            RouteTable inForce = RouteTable.builder(current.version()).addAll(was).build();
+            Map<String, App> fresh = new HashMap<>();
+            for (App app : route(toRoute, inForce)) {
+                fresh.put(app.id(), app);
+            }
+            for (String id : changes.appIds()) {
+                App after = fresh.get(id);
+                App before = after == null ? routed.remove(id) : routed.put(id, after);
+                if (after != null) {
+                    now.add(after);
+                }
+                changed |= !Objects.equals(before, after);
             }
         }
         if (published && !changed) {
@@ -464,7 +487,9 @@ public final class MarathonSource implements AutoCloseable {
             log.info("Marathon {} synced: {} apps, {} routes (v{})", ep.base, list.size(), table.routes().size(),
                     table.version());
         } else {
-            RouteTableDiff diff = RouteTableDiff.between(before, table);
+            RouteTableDiff diff = changes.reordered() ? RouteTableDiff.between(before, table)
+                    : RouteTableDiff.between(RouteTable.builder(before.version()).addAll(was).build(),
+                            RouteTable.builder(table.version()).addAll(now).build());
             log.info("Marathon {} changed: routes v{} -> v{}: {}{}", ep.base, before.version(), table.version(),
                     diff, AppsFileSource.details(diff));
         }
@@ -484,9 +509,10 @@ public final class MarathonSource implements AutoCloseable {
      * Marathon's apps as {@link AppRoutes} routes them (realm, prefixes, tasks that may take
      * traffic), through the {@link ElectionGuard}: a task the table in force routes keeps its
      * traffic while Marathon lists it with no health result, as a new leader does for a while.
+     * {@code inForce} holds at least the routes in force of {@code marathon}'s apps.
      */
-    private List<App> route(List<MarathonApp> marathon) {
-        return electionGuard.routedApps(marathon, settings.routeOptions(), current);
+    private List<App> route(List<MarathonApp> marathon, RouteTable inForce) {
+        return electionGuard.routedApps(marathon, settings.routeOptions(), inForce);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -340,7 +340,7 @@ final class SyncLoop {
             } else if (answer.problem() != null) {
                 failed(where, "parse", answer.problem().getMessage());
             } else {
-                listener.synced(ep, answer.apps(), startNanos);
+                listener.synced(ep, answer.apps().take(), startNanos);
                 succeeded(ep, startNanos);
             }
         } catch (Throwable t) {
