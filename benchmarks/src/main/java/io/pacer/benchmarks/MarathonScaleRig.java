@@ -228,7 +228,14 @@ public final class MarathonScaleRig {
             if (condition.getAsBoolean()) {
                 return true;
             }
-            Thread.onSpinWait();
+            // Polls every millisecond: spinning would take a core from Pacer on a small machine,
+            // and a probe costs a request through it anyway.
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
         return false;
     }
