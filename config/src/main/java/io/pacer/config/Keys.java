@@ -45,6 +45,7 @@ final class Keys {
         key("worker_threads", (d, v) -> d.config.workerThreads(v.integer(0, Integer.MAX_VALUE)));
         key("max_connections", (d, v) -> d.config.maxConnections(v.integer(0, Integer.MAX_VALUE)));
         key("balance", (d, v) -> d.config.balance(v.oneOf(PacerConfig.BALANCERS)));
+        key("route_by", (d, v) -> d.config.routeByHost("host".equals(v.oneOf(PacerConfig.ROUTE_BY))));
         key("max_fails", (d, v) -> d.config.maxFails(v.integer(0, 1000)));
         key("fail_timeout", (d, v) -> d.config.failTimeout(v.positiveDuration()));
         // Nixy's own keys, read as nixy.toml writes them.

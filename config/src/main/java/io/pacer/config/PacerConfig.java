@@ -27,6 +27,9 @@ public final class PacerConfig {
     /** Accepted values of {@code balance}. */
     static final List<String> BALANCERS = Balance.configNames();
 
+    /** Accepted values of {@code route_by}. */
+    static final List<String> ROUTE_BY = List.of("path", "host");
+
     /** Accepted values of {@code access_log_format} and {@code log_format}. */
     static final List<String> LOG_FORMATS = List.of("text", "json");
 
@@ -53,6 +56,7 @@ public final class PacerConfig {
     private final int maxConnections;
     private final String balance;
     private final FailurePolicy failurePolicy;
+    private final boolean routeByHost;
     private final List<URI> marathon;
     private final String user;
     private final String pass;
@@ -92,6 +96,7 @@ public final class PacerConfig {
         maxConnections = b.maxConnections;
         balance = b.balance;
         failurePolicy = b.failurePolicy;
+        routeByHost = b.routeByHost;
         marathon = b.marathon;
         user = b.user;
         pass = b.pass;
@@ -229,6 +234,15 @@ public final class PacerConfig {
     }
 
     /**
+     * {@code route_by = "host"}: apps answer on their Nixy names as virtual hosts, as Nixy's default
+     * template serves them, instead of at path prefixes (the seed's template, {@code "path"}, the
+     * default).
+     */
+    public boolean routeByHost() {
+        return routeByHost;
+    }
+
+    /**
      * {@code marathon}: base URLs of the Marathon masters, in priority order (the first healthy
      * one is used), normalized without a trailing slash; user info is kept when the file had it.
      * Empty (the default) when routes come from {@code apps_file} or nowhere.
@@ -345,6 +359,7 @@ public final class PacerConfig {
                 && maxConnections == c.maxConnections
                 && balance.equals(c.balance)
                 && failurePolicy.equals(c.failurePolicy)
+                && routeByHost == c.routeByHost
                 && marathon.equals(c.marathon)
                 && Objects.equals(user, c.user)
                 && Objects.equals(pass, c.pass)
@@ -366,7 +381,7 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, marathon, user, pass,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, routeByHost, marathon, user, pass,
                 realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
                 accessLogFormat, logLevel, logFormat);
     }
@@ -398,6 +413,7 @@ public final class PacerConfig {
                 + ", balance=" + balance
                 + ", max_fails=" + failurePolicy.maxFails()
                 + ", fail_timeout=" + Duration.ofNanos(failurePolicy.failTimeoutNanos())
+                + ", route_by=" + (routeByHost ? "host" : "path")
                 + ", marathon=" + marathon.stream().map(PacerConfig::masked).toList()
                 + ", user=" + (user == null ? "none" : Text.quote(user))
                 + ", pass=" + (pass == null ? "none" : "\"***\"")
@@ -446,6 +462,7 @@ public final class PacerConfig {
         private int maxConnections;
         private String balance = "round_robin";
         private FailurePolicy failurePolicy = FailurePolicy.DEFAULT;
+        private boolean routeByHost;
         private List<URI> marathon = List.of();
         private String user;
         private String pass;
@@ -484,6 +501,7 @@ public final class PacerConfig {
             maxConnections = c.maxConnections;
             balance = c.balance;
             failurePolicy = c.failurePolicy;
+            routeByHost = c.routeByHost;
             marathon = c.marathon;
             user = c.user;
             pass = c.pass;
@@ -603,6 +621,12 @@ public final class PacerConfig {
                 throw new IllegalArgumentException("balance: " + Text.quote(balance) + " is not one of " + BALANCERS);
             }
             this.balance = balance;
+            return this;
+        }
+
+        /** {@code route_by}: {@code true} for {@code "host"}. */
+        public Builder routeByHost(boolean routeByHost) {
+            this.routeByHost = routeByHost;
             return this;
         }
 

@@ -5,7 +5,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An app as routing sees it: its Marathon id, the path prefixes it is served at and the tasks
+ * An app as routing sees it: its Marathon id, the path prefixes it is served at, the virtual hosts
+ * it is served at (each with its own path prefixes, {@code /} for the whole host) and the tasks
  * that currently take its traffic. Immutable except for the round-robin cursor, which is shared by
  * every event loop so that the tasks share the load evenly across connections.
  *
@@ -16,13 +17,28 @@ public final class App {
     private final String id;
     private final List<String> prefixes;
     private final List<Task> tasks;
+    private final List<String> hosts;
+    private final List<String> hostPrefixes;
     private final AtomicInteger cursor = new AtomicInteger();
 
+    /** An app served at path prefixes only. */
     public App(String id, List<String> prefixes, List<Task> tasks) {
+        this(id, prefixes, tasks, List.of(), List.of("/"));
+    }
+
+    /**
+     * @param hosts        host patterns ({@link HostPatterns}) the app is served at, whatever the path
+     *                     prefixes say
+     * @param hostPrefixes the path prefixes served on those hosts; {@code /} for every path
+     */
+    public App(String id, List<String> prefixes, List<Task> tasks, List<String> hosts, List<String> hostPrefixes) {
         this.id = Objects.requireNonNull(id, "id");
         this.prefixes = List.copyOf(prefixes);
         this.tasks = List.copyOf(tasks);
+        this.hosts = List.copyOf(hosts);
+        this.hostPrefixes = hostPrefixes.isEmpty() ? List.of("/") : List.copyOf(hostPrefixes);
     }
+
 
     public String id() {
         return id;
@@ -34,6 +50,16 @@ public final class App {
 
     public List<Task> tasks() {
         return tasks;
+    }
+
+    /** Host patterns, in the order the app's labels give them. */
+    public List<String> hosts() {
+        return hosts;
+    }
+
+    /** Path prefixes served on {@link #hosts()}; {@code [/]} unless a label narrows them. */
+    public List<String> hostPrefixes() {
+        return hostPrefixes;
     }
 
     /**
@@ -55,16 +81,19 @@ public final class App {
         return o instanceof App other
                 && id.equals(other.id)
                 && prefixes.equals(other.prefixes)
-                && tasks.equals(other.tasks);
+                && tasks.equals(other.tasks)
+                && hosts.equals(other.hosts)
+                && hostPrefixes.equals(other.hostPrefixes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, prefixes, tasks);
+        return Objects.hash(id, prefixes, tasks, hosts, hostPrefixes);
     }
 
     @Override
     public String toString() {
-        return "App{" + id + " " + prefixes + " " + tasks.size() + " tasks}";
+        return "App{" + id + " " + prefixes + (hosts.isEmpty() ? "" : " hosts " + hosts + hostPrefixes) + " "
+                + tasks.size() + " tasks}";
     }
 }

@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An immutable snapshot of the routing table: path prefix to app. Built whole off the hot path and
+ * An immutable snapshot of the routing table: path prefix to app, and virtual host (then path
+ * prefix) to app. Built whole off the hot path and
  * published by swapping one reference, so a request always sees one consistent table.
  *
  * <p>Lookup is longest-prefix by path segment: {@code /api/} matches {@code /api/x} but never
  * {@code /apix}. Its cost depends on how deep the path is, not on how many apps there are, and it
- * allocates nothing (see {@link PrefixIndex}).
+ * allocates nothing (see {@link PrefixIndex}). A request whose {@code Host} names a virtual host
+ * is routed by that host's prefixes first (see {@link HostIndex}), then by the table's own.
  */
 public final class RouteTable {
 
@@ -25,15 +27,22 @@ public final class RouteTable {
     private final Map<String, App> routes;
     private final List<PrefixConflict> conflicts;
     private final PrefixIndex index;
+    private final Map<String, Map<String, App>> hostRoutes;
+    private final List<HostConflict> hostConflicts;
+    private final HostIndex hostIndex;
     private volatile Set<Task> tasks;
 
-    private RouteTable(long version, List<App> apps, Map<String, App> routes,
-                       List<PrefixConflict> conflicts, PrefixIndex index) {
+    private RouteTable(long version, List<App> apps, Map<String, App> routes, List<PrefixConflict> conflicts,
+                       PrefixIndex index, Map<String, Map<String, App>> hostRoutes, List<HostConflict> hostConflicts,
+                       HostIndex hostIndex) {
         this.version = version;
         this.apps = apps;
         this.routes = routes;
         this.conflicts = conflicts;
         this.index = index;
+        this.hostRoutes = hostRoutes;
+        this.hostConflicts = hostConflicts;
+        this.hostIndex = hostIndex;
     }
 
     /** A table with no routes: every request answers 503. */
@@ -50,6 +59,22 @@ public final class RouteTable {
      * ignored). Returns {@code null} when nothing does.
      */
     public RouteMatch lookup(String uri) {
+        return index.lookup(uri);
+    }
+
+    /**
+     * Finds what serves {@code uri} on {@code host} (a {@code Host} header value, port and case
+     * ignored; may be {@code null}): the virtual host's prefixes when a host pattern matches and
+     * one of its prefixes does, else the path prefixes. Returns {@code null} when nothing does.
+     */
+    public RouteMatch lookup(String host, String uri) {
+        PrefixIndex vhost = hostIndex.lookup(host);
+        if (vhost != null) {
+            RouteMatch match = vhost.lookup(uri);
+            if (match != null) {
+                return match;
+            }
+        }
         return index.lookup(uri);
     }
 
@@ -92,9 +117,19 @@ public final class RouteTable {
         return conflicts;
     }
 
+    /** Host pattern to its prefixes and the app serving each, in insertion order. */
+    public Map<String, Map<String, App>> hostRoutes() {
+        return hostRoutes;
+    }
+
+    /** Host and prefix pairs that more than one app claimed; the first app kept each of them. */
+    public List<HostConflict> hostConflicts() {
+        return hostConflicts;
+    }
+
     /** Same routes to the same tasks, whatever the version. */
     public boolean sameRoutesAs(RouteTable other) {
-        return routes.equals(other.routes);
+        return routes.equals(other.routes) && hostRoutes.equals(other.hostRoutes);
     }
 
     @Override
@@ -105,12 +140,17 @@ public final class RouteTable {
     /** A prefix claimed by {@code loser} while {@code owner} already held it. */
     public record PrefixConflict(String prefix, String owner, String loser) { }
 
+    /** {@code host} and {@code prefix} claimed by {@code loser} while {@code owner} already held them. */
+    public record HostConflict(String host, String prefix, String owner, String loser) { }
+
     /** Collects apps, resolves prefix conflicts (first come keeps it) and builds the index. */
     public static final class Builder {
         private final long version;
         private final Map<String, App> routes = new LinkedHashMap<>();
         private final List<App> apps = new ArrayList<>();
         private final List<PrefixConflict> conflicts = new ArrayList<>();
+        private final Map<String, Map<String, App>> hostRoutes = new LinkedHashMap<>();
+        private final List<HostConflict> hostConflicts = new ArrayList<>();
 
         private Builder(long version) {
             this.version = version;
@@ -131,7 +171,26 @@ public final class RouteTable {
             for (String raw : app.prefixes()) {
                 prefixes.add(Prefixes.normalize(raw));
             }
+            List<String> hosts = new ArrayList<>(app.hosts().size());
+            for (String raw : app.hosts()) {
+                hosts.add(HostPatterns.normalize(raw));
+            }
+            List<String> hostPrefixes = new ArrayList<>(app.hostPrefixes().size());
+            for (String raw : app.hostPrefixes()) {
+                hostPrefixes.add(Prefixes.normalize(raw));
+            }
             boolean routed = false;
+            for (String host : hosts) {
+                Map<String, App> paths = hostRoutes.computeIfAbsent(host, h -> new LinkedHashMap<>());
+                for (String prefix : hostPrefixes) {
+                    App owner = paths.putIfAbsent(prefix, app);
+                    if (owner == null) {
+                        routed = true;
+                    } else if (owner != app) {
+                        hostConflicts.add(new HostConflict(host, prefix, owner.id(), app.id()));
+                    }
+                }
+            }
             for (String prefix : prefixes) {
                 App owner = routes.putIfAbsent(prefix, app);
                 if (owner == null) {
@@ -155,8 +214,16 @@ public final class RouteTable {
 
         public RouteTable build() {
             Map<String, App> frozen = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+            Map<String, Map<String, App>> hosts = new LinkedHashMap<>();
+            Map<String, PrefixIndex> hostIndexes = new LinkedHashMap<>();
+            hostRoutes.forEach((host, paths) -> {
+                Map<String, App> frozenPaths = Collections.unmodifiableMap(new LinkedHashMap<>(paths));
+                hosts.put(host, frozenPaths);
+                hostIndexes.put(host, PrefixIndex.of(frozenPaths));
+            });
             return new RouteTable(version, List.copyOf(apps), frozen, List.copyOf(conflicts),
-                    PrefixIndex.of(frozen));
+                    PrefixIndex.of(frozen), Collections.unmodifiableMap(hosts), List.copyOf(hostConflicts),
+                    HostIndex.of(hostIndexes));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.pacer.discovery;
 
 import io.pacer.core.App;
+import io.pacer.core.HostPatterns;
 import io.pacer.core.Prefixes;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
@@ -30,6 +31,15 @@ public final class AppRoutes {
     public static final String MOXY_SUBDOMAIN_LABEL = "moxy_subdomain";
     /** Space-separated path prefixes, served before the app id's own. */
     public static final String PATH_LABEL = "PACER_PATH";
+    /** Comma-separated virtual hosts: exact names or {@code *.example.org} wildcards. */
+    public static final String VHOST_LABEL = "PACER_VHOST";
+    /** marathon-lb's virtual hosts for the app's first port, read as {@value #VHOST_LABEL}. */
+    public static final String HAPROXY_VHOST_LABEL = "HAPROXY_0_VHOST";
+    /**
+     * marathon-lb's path for the app's first port: with virtual hosts, the paths served on them;
+     * without, path prefixes like {@value #PATH_LABEL}.
+     */
+    public static final String HAPROXY_PATH_LABEL = "HAPROXY_0_PATH";
 
     private static final Logger log = LoggerFactory.getLogger(AppRoutes.class);
 
@@ -73,9 +83,103 @@ public final class AppRoutes {
                 log.warn("Marathon listed app {} twice; keeping the first", app.id());
                 continue;
             }
-            out.add(new App(app.id(), prefixes(app), tasks(app, withoutResults)));
+            out.add(route(app, options, tasks(app, withoutResults)));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The app's routes: in path mode its prefixes, plus its explicit virtual hosts; in host mode
+     * (Nixy's default template) its Nixy names as {@code NAME} and {@code NAME.*}, plus the explicit
+     * ones, and only the prefixes a label asks for.
+     */
+    private static App route(MarathonApp app, RouteOptions options, List<Task> tasks) {
+        List<String> vhosts = vhosts(app);
+        List<String> haproxyPaths = normalizedPrefixes(app, HAPROXY_PATH_LABEL, app.label(HAPROXY_PATH_LABEL));
+        List<String> prefixes;
+        List<String> hosts = new ArrayList<>(vhosts);
+        if (options.byHost()) {
+            prefixes = normalizedPrefixes(app, PATH_LABEL, app.label(PATH_LABEL));
+            for (String name : nixyNames(app)) {
+                hosts.add(name);
+                hosts.add(name + ".*");
+            }
+        } else {
+            prefixes = prefixes(app);
+        }
+        List<String> hostPrefixes = List.of("/");
+        if (!haproxyPaths.isEmpty()) {
+            if (hosts.isEmpty()) {
+                Set<String> all = new LinkedHashSet<>(haproxyPaths);
+                all.addAll(prefixes);
+                prefixes = List.copyOf(all);
+            } else {
+                hostPrefixes = haproxyPaths;
+            }
+        }
+        return new App(app.id(), prefixes, tasks, List.copyOf(new LinkedHashSet<>(hosts)), hostPrefixes);
+    }
+
+    /** {@value #VHOST_LABEL} then {@value #HAPROXY_VHOST_LABEL}, normalized; bad names are logged and skipped. */
+    static List<String> vhosts(MarathonApp app) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String label : List.of(VHOST_LABEL, HAPROXY_VHOST_LABEL)) {
+            String value = app.label(label);
+            if (value == null || value.isBlank()) {
+                continue;
+            }
+            for (String raw : value.split("[,\\s]+")) {
+                if (raw.isEmpty()) {
+                    continue;
+                }
+                try {
+                    out.add(HostPatterns.normalize(raw));
+                } catch (IllegalArgumentException e) {
+                    log.warn("App {}: ignoring label {} entry '{}': {}", app.id(), label, raw, e.getMessage());
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<String> normalizedPrefixes(MarathonApp app, String label, String value) {
+        List<String> out = new ArrayList<>();
+        for (String raw : words(value)) {
+            try {
+                out.add(Prefixes.normalize(raw));
+            } catch (IllegalArgumentException e) {
+                log.warn("App {}: ignoring label {} entry '{}': {}", app.id(), label, raw, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The app's names as Nixy gives them, in Nixy's order: those of {@value #SUBDOMAIN_LABEL}
+     * (else {@value #MOXY_SUBDOMAIN_LABEL}), else its id reversed and dotted ({@code cart.shop}).
+     */
+    public static List<String> nixyNames(MarathonApp app) {
+        String label = SUBDOMAIN_LABEL;
+        String names = app.label(SUBDOMAIN_LABEL);
+        if (names == null || names.isBlank()) {
+            label = MOXY_SUBDOMAIN_LABEL;
+            names = app.label(MOXY_SUBDOMAIN_LABEL);
+        }
+        List<String> out = new ArrayList<>();
+        for (String name : words(names)) {
+            if (isDnsLabel(name)) {
+                out.add(name);
+            } else {
+                log.warn("App {}: ignoring label {} name '{}': not a valid DNS label", app.id(), label, name);
+            }
+        }
+        if (out.isEmpty()) {
+            String nixyName = nixyName(app.id());
+            if (nixyName != null) {
+                out.add(nixyName);
+            }
+        }
+        return out;
     }
 
     /**
@@ -87,6 +191,10 @@ public final class AppRoutes {
         for (RouteTable.PrefixConflict c : table.conflicts()) {
             log.warn("Prefix {} of app {} is already served by app {}; {} is not routed there",
                     c.prefix(), c.loser(), c.owner(), c.loser());
+        }
+        for (RouteTable.HostConflict c : table.hostConflicts()) {
+            log.warn("Host {} (prefix {}) of app {} is already served by app {}; {} is not routed there",
+                    c.host(), c.prefix(), c.loser(), c.owner(), c.loser());
         }
         return table;
     }
@@ -128,29 +236,11 @@ public final class AppRoutes {
         } catch (IllegalArgumentException e) {
             log.warn("App {}: its id is not a usable path prefix: {}", app.id(), e.getMessage());
         }
-        // A blank subdomain label names nothing, so it does not hide moxy_subdomain.
-        String label = SUBDOMAIN_LABEL;
-        String names = app.label(SUBDOMAIN_LABEL);
-        if (names == null || names.isBlank()) {
-            label = MOXY_SUBDOMAIN_LABEL;
-            names = app.label(MOXY_SUBDOMAIN_LABEL);
-        }
-        boolean named = false;
-        for (String name : words(names)) {
-            if (isDnsLabel(name)) {
-                out.add("/" + name + "/");
-                named = true;
-            } else {
-                log.warn("App {}: ignoring label {} name '{}': not a valid DNS label", app.id(), label, name);
-            }
-        }
-        if (!named) {
-            // Nixy's own name for an unlabelled app, the id reversed and dotted (/shop/cart is
-            // cart.shop), which the seed's template served at /cart.shop/: those URLs keep working.
-            String nixyName = nixyName(app.id());
-            if (nixyName != null) {
-                out.add("/" + nixyName + "/");
-            }
+        // A blank subdomain label names nothing, so it does not hide moxy_subdomain. Without names,
+        // Nixy's own name for the app, its id reversed and dotted (/shop/cart is cart.shop), which
+        // the seed's template served at /cart.shop/: those URLs keep working.
+        for (String name : nixyNames(app)) {
+            out.add("/" + name + "/");
         }
         return List.copyOf(out);
     }

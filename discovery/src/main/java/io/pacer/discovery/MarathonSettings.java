@@ -112,7 +112,7 @@ public record MarathonSettings(List<URI> endpoints, String user, String pass, Ro
     public static MarathonSettings from(PacerConfig config) {
         return of(config.marathon())
                 .withCredentials(config.user().orElse(null), config.pass().orElse(null))
-                .withRouteOptions(new RouteOptions(config.realm().orElse(null)))
+                .withRouteOptions(new RouteOptions(config.realm().orElse(null), config.routeByHost()))
                 .withResyncInterval(config.resyncInterval())
                 .withStreamWatchdog(config.streamWatchdog())
                 .withRequestTimeout(config.marathonTimeout());

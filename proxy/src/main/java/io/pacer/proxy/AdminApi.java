@@ -196,14 +196,26 @@ public final class AdminApi {
             }
             routes.add(route);
         });
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        table.hostRoutes().forEach((host, paths) -> paths.forEach((prefix, app) -> {
+            List<String> tasks = new ArrayList<>();
+            for (Task t : app.tasks()) {
+                tasks.add(t.address());
+            }
+            hosts.add(ordered("host", host, "prefix", prefix, "app", app.id(), "tasks", tasks));
+        }));
         List<Map<String, Object>> conflicts = new ArrayList<>();
         for (RouteTable.PrefixConflict c : table.conflicts()) {
             conflicts.add(ordered("prefix", c.prefix(), "owner", c.owner(), "loser", c.loser()));
+        }
+        for (RouteTable.HostConflict c : table.hostConflicts()) {
+            conflicts.add(ordered("host", c.host(), "prefix", c.prefix(), "owner", c.owner(), "loser", c.loser()));
         }
         return ordered("version", table.version(),
                 "age_seconds", Duration.between(tableSince, clock.instant()).toMillis() / 1000.0,
                 "source", discovery.source(),
                 "routes", routes,
+                "hosts", hosts,
                 "conflicts", conflicts);
     }
 

@@ -176,7 +176,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respond(HttpResponseStatus.EXPECTATION_FAILED, false, head, false);
             return;
         }
-        RouteMatch match = routes.get().lookup(uri);
+        // By virtual host first (Host, port and case ignored), then by path prefix.
+        RouteMatch match = routes.get().lookup(request.headers().get(HttpHeaderNames.HOST), uri);
         if (match == null) {
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive && !hasBody, head, !hasBody);
             return;

@@ -63,6 +63,7 @@ final class MarathonRouteSource implements RouteSource {
                 continue;
             }
             Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("Hosts", AppRoutes.nixyNames(app)); // Nixy's Hosts: Hosts[0] is the app's first name
             entry.put("Labels", app.labels());
             Map<String, JsonNode> env = app.env();
             entry.put("Env", env);

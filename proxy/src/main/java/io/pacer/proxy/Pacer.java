@@ -54,7 +54,7 @@ public final class Pacer implements AutoCloseable {
     }
 
     private static RouteSource sourceFor(PacerConfig config) {
-        RouteOptions options = new RouteOptions(config.realm().orElse(null));
+        RouteOptions options = new RouteOptions(config.realm().orElse(null), config.routeByHost());
         if (!config.marathon().isEmpty()) {
             return new MarathonRouteSource(MarathonSettings.from(config));
         }

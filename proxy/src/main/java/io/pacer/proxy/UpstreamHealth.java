@@ -56,9 +56,10 @@ final class UpstreamHealth {
         }
         observer.taskFailed(app.id(), condition);
         if (task.failed(System.nanoTime(), policy) == TaskState.Change.MARKED) {
+            String window = shown(policy.failTimeoutNanos());
             log.warn("app {}: task {} ({}) failed ({}) {} time(s) within fail_timeout {}; skipping it for {}",
                     app.id(), task.task().address(), task.task().id(), condition.nginxName(), policy.maxFails(),
-                    Duration.ofNanos(policy.failTimeoutNanos()), Duration.ofNanos(policy.failTimeoutNanos()));
+                    window, window);
         }
     }
 
@@ -68,6 +69,12 @@ final class UpstreamHealth {
             log.info("app {}: task {} ({}) answered again; it is back in rotation", app.id(), task.task().address(),
                     task.task().id());
         }
+    }
+
+    /** {@code 10s}, {@code 1500ms}: as pacer.toml spells durations. */
+    private static String shown(long nanos) {
+        long millis = Duration.ofNanos(nanos).toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     /** Keeps the memory of the tasks in the new table and forgets the others. */

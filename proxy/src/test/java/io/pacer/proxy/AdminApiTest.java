@@ -3,13 +3,16 @@ package io.pacer.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pacer.core.App;
+import io.pacer.core.FailurePolicy;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
+import io.pacer.core.TaskStates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -377,6 +381,36 @@ class AdminApiTest {
         assertEquals("/api", conflicts.get(0).get("loser").asText());
     }
 
+
+    @Test
+    void routesShowEachTasksLoadAndFailureMemory() throws Exception {
+        Task healthy = task("a1", "10.0.0.2", 8002);
+        Task failing = task("a2", "10.0.0.3", 8003);
+        App app = new App("/api", List.of("/api/"), List.of(healthy, failing));
+        discovery.table = RouteTable.builder(7).add(app).build();
+        TaskStates states = new TaskStates(FailurePolicy.DEFAULT);
+        states.retainOnly(Set.of(healthy, failing));
+        states.get(healthy).attemptStarted();
+        states.get(healthy).attemptStarted();
+        states.get(failing).failed(System.nanoTime(), FailurePolicy.DEFAULT);
+        AdminApi api = new AdminApi("proxy-7", "public", discovery, () -> "", () -> null,
+                Clock.fixed(NOW, ZoneOffset.UTC), states);
+
+        JsonNode taskStates = json(api.handle("GET", "/v1/routes")).get("routes").get(0).get("task_states");
+        assertEquals(2, taskStates.size());
+        JsonNode first = taskStates.get(0);
+        assertEquals("10.0.0.2:8002", first.get("address").asText());
+        assertEquals(2, first.get("in_flight").asInt());
+        assertEquals(0, first.get("recent_failures").asInt());
+        assertFalse(first.get("marked").asBoolean());
+        assertNull(first.get("back_in_seconds"));
+        JsonNode second = taskStates.get(1);
+        assertEquals("a2", second.get("id").asText());
+        assertEquals(1, second.get("recent_failures").asInt());
+        assertTrue(second.get("marked").asBoolean());
+        double backIn = second.get("back_in_seconds").asDouble();
+        assertTrue(backIn > 5 && backIn <= 10, "probed again within fail_timeout (10 s): " + backIn);
+    }
     @Test
     void routesAgeCountsFromWhenTheTableVersionChanged() throws Exception {
         discovery.table = RouteTable.builder(1)
