@@ -160,6 +160,7 @@ public final class MarathonScaleRig {
                             + " /v2/apps request%n", (routedNanos - startNanos) / 1e6,
                     (routedNanos - firstFullReadNanos) / 1e6);
             waitFor(10_000, () -> !streams.isEmpty());
+            System.out.printf("full /v2/apps reads by then: %d%n", fullReads.get());
             long pid = pacer.pid();
             report("after the first sync", pid, adminPort);
 

@@ -19,7 +19,7 @@ import java.util.Map;
  * @param lastSyncSuccess    when the last sync that gave a usable app list ended
  * @param lastSyncAttempt    when the last sync started
  * @param lastSyncError      why the last sync failed; {@code null} when it succeeded
- * @param lastResyncDuration how long the last successful sync took, request to published table
+ * @param lastResyncDuration how long the last successful sync took, request to the model read
  * @param tableVersion       the version of the route table in force (0: none yet)
  * @param resyncs            {@code /v2/apps} requests made
  * @param syncFailures       failed syncs by cause: {@code http_<status>}, {@code parse},

@@ -340,8 +340,10 @@ final class SyncLoop {
             } else if (answer.problem() != null) {
                 failed(where, "parse", answer.problem().getMessage());
             } else {
-                listener.synced(ep, answer.apps().take(), startNanos);
+                // Recorded first: whoever the listener wakes (a caller awaiting the first sync)
+                // finds the sync's success in the status. A listener that throws still fails it.
                 succeeded(ep, startNanos);
+                listener.synced(ep, answer.apps().take(), startNanos);
             }
         } catch (Throwable t) {
             // Running out of heap while parsing a huge answer lands here, as does any bug: the
