@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +14,9 @@ import java.util.List;
 
 /**
  * Reads {@code {"apps": [...]}} as it arrives, chunk by chunk, with Jackson's non-blocking parser:
- * each app is turned into a {@link MarathonApp} as soon as its closing brace is read, and its
- * tokens are then dropped. So the body is never held whole, nor any tree of it: only the app
- * being read (a few KB) and the compact model built so far.
+ * each app's tokens are gathered until its closing brace, then read by {@link AppReader} into a
+ * {@link MarathonApp} and dropped. So the body is never held whole, nor any tree of it: only the
+ * tokens of the app being read (a few KB) and the compact model built so far.
  *
  * <p>The rules are {@link MarathonApps#parse}'s: a body that is not an app list at all (empty, not
  * JSON, an error answer, cut short, trailing text) fails; one app that cannot be read is skipped
@@ -30,7 +28,6 @@ import java.util.List;
 final class AppListParser {
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The body's first bytes are kept to quote in an error. */
     private static final int HEAD_BYTES = 200;
 
@@ -145,11 +142,11 @@ final class AppListParser {
             } else if (t.isStructEnd() && --appDepth == 0) {
                 TokenBuffer done = app;
                 app = null;
-                JsonNode node;
+                MarathonApp parsed;
                 try (JsonParser p = done.asParser()) {
-                    node = MAPPER.readTree(p);
+                    p.nextToken();
+                    parsed = AppReader.read(p, index++);
                 }
-                MarathonApp parsed = MarathonApps.appOrSkip(node, index++);
                 if (parsed != null) {
                     apps.add(parsed);
                 }
@@ -203,8 +200,7 @@ final class AppListParser {
                     app.copyCurrentEvent(parser);
                     appDepth = 1;
                 } else {
-                    MarathonApps.appOrSkip(MAPPER.getNodeFactory().textNode(t.asString() == null ? "" : t.asString()),
-                            index++);
+                    AppReader.notAnObject(index++);
                     if (t.isStructStart()) {
                         skipDepth = 1;
                     }

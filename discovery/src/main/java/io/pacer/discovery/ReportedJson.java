@@ -37,6 +37,11 @@ final class ReportedJson {
         }
     }
 
+    /** {@code bytes}: one JSON object, as {@link AppReader} wrote it. */
+    static ReportedJson ofBytes(byte[] bytes) {
+        return new ReportedJson(bytes);
+    }
+
     /** A fresh tree of what was kept; callers may not rely on sharing it. */
     ObjectNode read() {
         try {
