@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Route lookup on the request path, the first thing every request does. Tables hold one- and
- * two-segment app ids, like a Marathon cluster's ({@code /team-N} and {@code /group-N/app-N}).
+ * two-segment app ids, like a Marathon cluster's ({@code /team-N} and {@code /group-N/app-N}),
+ * each also served on its Nixy name as a virtual host ({@code NAME} and {@code NAME.*}, as
+ * {@code route_by = "host"} serves them). {@code host*} look up by Host, then path.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar RouteLookup -prof gc</pre>
  */
@@ -46,13 +48,39 @@ public class RouteLookupBenchmark {
         List<App> all = new ArrayList<>();
         for (int i = 0; i < apps; i++) {
             String id = i % 2 == 0 ? "/team-" + i : "/group-" + (i % 50) + "/app-" + i;
-            all.add(new App(id, List.of(id), List.of(new Task(id + ".1", "10.0.0." + (i % 250 + 1), 31000 + i % 1000))));
+            String name = "app-" + i;
+            all.add(new App(id, List.of(id), List.of(new Task(id + ".1", "10.0.0." + (i % 250 + 1), 31000 + i % 1000)),
+                    List.of(name, name + ".*"), List.of("/")));
         }
         table = RouteTable.builder(1).addAll(all).build();
         int middle = (apps / 2) & ~1;
         hit = "/team-" + middle + "/api/v1/users?id=42";
         deep = "/group-" + ((apps - 1) % 50) + "/app-" + (apps - 1) + "/static/js/a/b/c/d/e/main.js";
         miss = "/nothing-here/at/all/index.html";
+        exactHost = "app-" + middle;
+        wildcardHost = "App-" + middle + ".proxy-1.example.com:8080";
+        missHost = "unknown.proxy-1.example.com";
+    }
+
+    private String exactHost;
+    private String wildcardHost;
+    private String missHost;
+
+    @Benchmark
+    public RouteMatch hostExact() {
+        return table.lookup(exactHost, hit);
+    }
+
+    /** {@code NAME.*} with mixed case and a port: a probe per dot, longest first. */
+    @Benchmark
+    public RouteMatch hostWildcard() {
+        return table.lookup(wildcardHost, hit);
+    }
+
+    /** No host matches: every probe misses, then the path prefixes answer. */
+    @Benchmark
+    public RouteMatch hostMissThenPath() {
+        return table.lookup(missHost, hit);
     }
 
     @Benchmark

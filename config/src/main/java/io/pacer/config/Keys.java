@@ -2,6 +2,7 @@ package io.pacer.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,6 +46,8 @@ final class Keys {
         key("worker_threads", (d, v) -> d.config.workerThreads(v.integer(0, Integer.MAX_VALUE)));
         key("max_connections", (d, v) -> d.config.maxConnections(v.integer(0, Integer.MAX_VALUE)));
         key("balance", (d, v) -> d.config.balance(v.oneOf(PacerConfig.BALANCERS)));
+        key("trusted_proxies", (d, v) -> d.config.trustedProxies(cidrs(v.words())));
+        key("proxy_protocol", (d, v) -> d.config.proxyProtocol(v.flag()));
         key("route_by", (d, v) -> d.config.routeByHost("host".equals(v.oneOf(PacerConfig.ROUTE_BY))));
         key("max_fails", (d, v) -> d.config.maxFails(v.integer(0, 1000)));
         key("fail_timeout", (d, v) -> d.config.failTimeout(v.positiveDuration()));
@@ -67,6 +70,16 @@ final class Keys {
     }
 
     private static final String NGINX = "Pacer proxies by itself without Nginx";
+
+    /** Each must be a CIDR block or an address, an IP literal (no name is resolved). */
+    private static List<String> cidrs(List<String> words) throws BadValue {
+        try {
+            io.pacer.core.AllowList.parse(words);
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(e.getMessage() + " (use CIDR blocks such as \"10.0.0.0/8\" or addresses)");
+        }
+        return List.copyOf(words);
+    }
 
     /**
      * Keys a {@code nixy.toml} has that mean nothing to Pacer, with what to tell whoever copied

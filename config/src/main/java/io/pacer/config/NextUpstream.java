@@ -13,15 +13,30 @@ import java.util.Set;
  * list replaces the default rather than adding to it, names are matched ignoring case, and
  * {@code off} stands alone.
  */
-record NextUpstream(Set<RetryCondition> conditions, boolean nonIdempotent) {
+public record NextUpstream(Set<RetryCondition> conditions, boolean nonIdempotent) {
 
     static final NextUpstream DEFAULT = new NextUpstream(RetryPolicy.DEFAULT_CONDITIONS, false);
 
     private static final String OFF = "off";
     private static final String NON_IDEMPOTENT = "non_idempotent";
 
-    NextUpstream {
+    public NextUpstream {
         conditions = conditions.isEmpty() ? EnumSet.noneOf(RetryCondition.class) : EnumSet.copyOf(conditions);
+    }
+
+    /**
+     * A {@code next_upstream} word list given elsewhere than in {@code pacer.toml} (an app's label),
+     * as a policy that keeps {@code base}'s tries and timeout.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the list
+     */
+    public static RetryPolicy retryPolicy(List<String> words, RetryPolicy base) {
+        try {
+            NextUpstream parsed = parse(words);
+            return new RetryPolicy(parsed.conditions(), parsed.nonIdempotent(), base.tries(), base.timeoutNanos());
+        } catch (BadValue e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     static NextUpstream parse(List<String> words) throws BadValue {

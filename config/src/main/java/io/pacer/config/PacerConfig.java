@@ -57,6 +57,8 @@ public final class PacerConfig {
     private final String balance;
     private final FailurePolicy failurePolicy;
     private final boolean routeByHost;
+    private final List<String> trustedProxies;
+    private final boolean proxyProtocol;
     private final List<URI> marathon;
     private final String user;
     private final String pass;
@@ -97,6 +99,8 @@ public final class PacerConfig {
         balance = b.balance;
         failurePolicy = b.failurePolicy;
         routeByHost = b.routeByHost;
+        trustedProxies = b.trustedProxies;
+        proxyProtocol = b.proxyProtocol;
         marathon = b.marathon;
         user = b.user;
         pass = b.pass;
@@ -243,6 +247,19 @@ public final class PacerConfig {
     }
 
     /**
+     * {@code trusted_proxies}: CIDR blocks of balancers in front whose {@code X-Forwarded-For},
+     * {@code -Proto} and {@code -Host} are believed. Default none.
+     */
+    public List<String> trustedProxies() {
+        return trustedProxies;
+    }
+
+    /** {@code proxy_protocol}: every connection on {@code listen} starts with a PROXY protocol header. */
+    public boolean proxyProtocol() {
+        return proxyProtocol;
+    }
+
+    /**
      * {@code marathon}: base URLs of the Marathon masters, in priority order (the first healthy
      * one is used), normalized without a trailing slash; user info is kept when the file had it.
      * Empty (the default) when routes come from {@code apps_file} or nowhere.
@@ -360,6 +377,8 @@ public final class PacerConfig {
                 && balance.equals(c.balance)
                 && failurePolicy.equals(c.failurePolicy)
                 && routeByHost == c.routeByHost
+                && trustedProxies.equals(c.trustedProxies)
+                && proxyProtocol == c.proxyProtocol
                 && marathon.equals(c.marathon)
                 && Objects.equals(user, c.user)
                 && Objects.equals(pass, c.pass)
@@ -381,7 +400,7 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, routeByHost, marathon, user, pass,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, routeByHost, trustedProxies, proxyProtocol, marathon, user, pass,
                 realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
                 accessLogFormat, logLevel, logFormat);
     }
@@ -414,6 +433,8 @@ public final class PacerConfig {
                 + ", max_fails=" + failurePolicy.maxFails()
                 + ", fail_timeout=" + Duration.ofNanos(failurePolicy.failTimeoutNanos())
                 + ", route_by=" + (routeByHost ? "host" : "path")
+                + ", trusted_proxies=" + trustedProxies
+                + ", proxy_protocol=" + proxyProtocol
                 + ", marathon=" + marathon.stream().map(PacerConfig::masked).toList()
                 + ", user=" + (user == null ? "none" : Text.quote(user))
                 + ", pass=" + (pass == null ? "none" : "\"***\"")
@@ -463,6 +484,8 @@ public final class PacerConfig {
         private String balance = "round_robin";
         private FailurePolicy failurePolicy = FailurePolicy.DEFAULT;
         private boolean routeByHost;
+        private List<String> trustedProxies = List.of();
+        private boolean proxyProtocol;
         private List<URI> marathon = List.of();
         private String user;
         private String pass;
@@ -502,6 +525,8 @@ public final class PacerConfig {
             balance = c.balance;
             failurePolicy = c.failurePolicy;
             routeByHost = c.routeByHost;
+            trustedProxies = c.trustedProxies;
+            proxyProtocol = c.proxyProtocol;
             marathon = c.marathon;
             user = c.user;
             pass = c.pass;
@@ -621,6 +646,20 @@ public final class PacerConfig {
                 throw new IllegalArgumentException("balance: " + Text.quote(balance) + " is not one of " + BALANCERS);
             }
             this.balance = balance;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when one is not a CIDR block or an address */
+        public Builder trustedProxies(List<String> trustedProxies) {
+            if (!trustedProxies.isEmpty()) {
+                io.pacer.core.AllowList.parse(trustedProxies);
+            }
+            this.trustedProxies = List.copyOf(trustedProxies);
+            return this;
+        }
+
+        public Builder proxyProtocol(boolean proxyProtocol) {
+            this.proxyProtocol = proxyProtocol;
             return this;
         }
 

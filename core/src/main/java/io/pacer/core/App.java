@@ -19,11 +19,12 @@ public final class App {
     private final List<Task> tasks;
     private final List<String> hosts;
     private final List<String> hostPrefixes;
+    private final AppOptions options;
     private final AtomicInteger cursor = new AtomicInteger();
 
     /** An app served at path prefixes only. */
     public App(String id, List<String> prefixes, List<Task> tasks) {
-        this(id, prefixes, tasks, List.of(), List.of("/"));
+        this(id, prefixes, tasks, List.of(), List.of("/"), AppOptions.DEFAULTS);
     }
 
     /**
@@ -32,6 +33,13 @@ public final class App {
      * @param hostPrefixes the path prefixes served on those hosts; {@code /} for every path
      */
     public App(String id, List<String> prefixes, List<Task> tasks, List<String> hosts, List<String> hostPrefixes) {
+        this(id, prefixes, tasks, hosts, hostPrefixes, AppOptions.DEFAULTS);
+    }
+
+    /** @param options what the app's labels change of the proxy's behaviour */
+    public App(String id, List<String> prefixes, List<Task> tasks, List<String> hosts, List<String> hostPrefixes,
+               AppOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
         this.id = Objects.requireNonNull(id, "id");
         this.prefixes = List.copyOf(prefixes);
         this.tasks = List.copyOf(tasks);
@@ -55,6 +63,10 @@ public final class App {
     /** Host patterns, in the order the app's labels give them. */
     public List<String> hosts() {
         return hosts;
+    }
+
+    public AppOptions options() {
+        return options;
     }
 
     /** Path prefixes served on {@link #hosts()}; {@code [/]} unless a label narrows them. */
@@ -83,12 +95,13 @@ public final class App {
                 && prefixes.equals(other.prefixes)
                 && tasks.equals(other.tasks)
                 && hosts.equals(other.hosts)
-                && hostPrefixes.equals(other.hostPrefixes);
+                && hostPrefixes.equals(other.hostPrefixes)
+                && options.equals(other.options);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, prefixes, tasks, hosts, hostPrefixes);
+        return Objects.hash(id, prefixes, tasks, hosts, hostPrefixes, options);
     }
 
     @Override

@@ -8,12 +8,15 @@ import java.util.Map;
  * longest trailing wildcard ({@code name.*}).
  *
  * <p>A lookup reads the header value in place: case is ignored and a port is cut off by index
- * arithmetic, and each candidate name is probed by a hash computed over a range of the value, so
- * nothing is allocated. It costs one probe per dot in the name for each wildcard kind present.
+ * arithmetic, and each candidate name is probed by a hash over a range of the value, so nothing is
+ * allocated. Each wildcard kind present costs one pass over the name, probing at each dot with a
+ * running hash: left to right for {@code name.*} (keys hashed forwards), right to left for
+ * {@code *.domain} (keys hashed backwards); the last hit of a pass is the longest match.
  */
 final class HostIndex {
 
-    private static final HostIndex EMPTY = new HostIndex(new RangeMap(0), new RangeMap(0), new RangeMap(0));
+    private static final HostIndex EMPTY = new HostIndex(new RangeMap(0, false), new RangeMap(0, true),
+            new RangeMap(0, false));
 
     /** Exact names, as written. */
     private final RangeMap exact;
@@ -35,7 +38,8 @@ final class HostIndex {
         }
         int[] counts = new int[3];
         hosts.keySet().forEach(p -> counts[HostPatterns.kind(p).ordinal()]++);
-        HostIndex index = new HostIndex(new RangeMap(counts[0]), new RangeMap(counts[1]), new RangeMap(counts[2]));
+        HostIndex index = new HostIndex(new RangeMap(counts[0], false), new RangeMap(counts[1], true),
+                new RangeMap(counts[2], false));
         hosts.forEach((pattern, paths) -> {
             switch (HostPatterns.kind(pattern)) {
                 case EXACT -> index.exact.put(pattern, paths);
@@ -62,26 +66,42 @@ final class HostIndex {
         if (host.charAt(end - 1) == '.') {
             end--; // a fully qualified "example.org." is "example.org"
         }
-        PrefixIndex found = exact.get(host, 0, end);
+        PrefixIndex found = exact.size == 0 ? null : exact.get(host, 0, end, RangeMap.forward(host, 0, end));
         if (found != null) {
             return found;
         }
         if (leading.size > 0) {
-            // Longest first: the suffix from the first dot, then the next one ...
-            for (int i = 1; i < end; i++) {
-                if (host.charAt(i) == '.' && (found = leading.get(host, i, end)) != null) {
-                    return found;
+            // Suffixes from the right: ".org", ".example.org" ...; the last hit is the longest.
+            int h = 0;
+            for (int i = end - 1; i > 0; i--) {
+                char c = host.charAt(i);
+                h = 31 * h + RangeMap.lower(c);
+                if (c == '.') {
+                    PrefixIndex hit = leading.get(host, i, end, h);
+                    if (hit != null) {
+                        found = hit;
+                    }
                 }
+            }
+            if (found != null) {
+                return found;
             }
         }
         if (trailing.size > 0) {
-            for (int i = end - 2; i > 0; i--) {
-                if (host.charAt(i) == '.' && (found = trailing.get(host, 0, i + 1)) != null) {
-                    return found;
+            // Prefixes from the left: "cart.", "cart.shop." ...; the last hit is the longest.
+            int h = 0;
+            for (int i = 0; i < end - 1; i++) {
+                char c = host.charAt(i);
+                h = 31 * h + RangeMap.lower(c);
+                if (c == '.' && i > 0) {
+                    PrefixIndex hit = trailing.get(host, 0, i + 1, h);
+                    if (hit != null) {
+                        found = hit;
+                    }
                 }
             }
         }
-        return null;
+        return found;
     }
 
     /** Where the name ends: before a {@code :port}; an IPv6 literal ({@code [::1]}) is never a name. */
@@ -99,9 +119,12 @@ final class HostIndex {
         private final int[] hashes;
         private final PrefixIndex[] values;
         private final int mask;
+        /** Keys hashed from their last character to their first, for right-to-left probing. */
+        private final boolean backwards;
         private int size;
 
-        RangeMap(int entries) {
+        RangeMap(int entries, boolean backwards) {
+            this.backwards = backwards;
             int capacity = Integer.highestOneBit(Math.max(2, entries * 2 + 1)) << 1;
             keys = new String[capacity];
             hashes = new int[capacity];
@@ -110,7 +133,7 @@ final class HostIndex {
         }
 
         void put(String key, PrefixIndex value) {
-            int hash = hash(key, 0, key.length());
+            int hash = spread(backwards ? backward(key, 0, key.length()) : forward(key, 0, key.length()));
             int slot = hash & mask;
             while (keys[slot] != null) {
                 slot = (slot + 1) & mask;
@@ -121,11 +144,9 @@ final class HostIndex {
             size++;
         }
 
-        PrefixIndex get(String s, int from, int to) {
-            if (size == 0) {
-                return null;
-            }
-            int hash = hash(s, from, to);
+        /** @param rawHash {@link #forward} or {@link #backward} of the range, as this map hashes its keys */
+        PrefixIndex get(String s, int from, int to, int rawHash) {
+            int hash = spread(rawHash);
             int len = to - from;
             int slot = hash & mask;
             String key;
@@ -138,12 +159,27 @@ final class HostIndex {
             return null;
         }
 
-        private static int hash(String s, int from, int to) {
+        static int forward(String s, int from, int to) {
             int h = 0;
             for (int i = from; i < to; i++) {
-                char c = s.charAt(i);
-                h = 31 * h + (c >= 'A' && c <= 'Z' ? c + 32 : c);
+                h = 31 * h + lower(s.charAt(i));
             }
+            return h;
+        }
+
+        static int backward(String s, int from, int to) {
+            int h = 0;
+            for (int i = to - 1; i >= from; i--) {
+                h = 31 * h + lower(s.charAt(i));
+            }
+            return h;
+        }
+
+        static int lower(char c) {
+            return c >= 'A' && c <= 'Z' ? c + 32 : c;
+        }
+
+        private static int spread(int h) {
             return h ^ (h >>> 16);
         }
     }

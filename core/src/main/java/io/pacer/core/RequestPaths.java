@@ -29,6 +29,18 @@ public final class RequestPaths {
     private RequestPaths() { }
 
     /**
+     * {@code target} without {@code prefix} (which ends with a slash), keeping one leading slash:
+     * {@code /shop/x?q=1} under {@code /shop/} is {@code /x?q=1}; {@code /shop/} is {@code /}. A
+     * target the prefix does not start (a redirect, or the root prefix) is returned as it is.
+     */
+    public static String stripPrefix(String target, String prefix) {
+        if (prefix.length() <= 1 || !target.startsWith(prefix)) {
+            return target;
+        }
+        return target.substring(prefix.length() - 1);
+    }
+
+    /**
      * The normalized form of an origin-form {@code target}, or {@code null} when it must be refused.
      */
     public static String normalize(String target) {

@@ -23,6 +23,8 @@ public final class TaskPicker {
     /** Tasks tried, by index: bit i for i below 64, {@link #triedBeyond} for the rest (large apps only). */
     private long tried;
     private long[] triedBeyond;
+    /** The task a sticky cookie names, for the first attempt; {@code null} for none. */
+    private String preferred;
 
     public TaskPicker(App app, TaskStates states, Balance balance) {
         this.app = app;
@@ -37,6 +39,21 @@ public final class TaskPicker {
     }
 
     /**
+     * Session affinity: the first attempt goes to the task whose {@link #stickyToken} is
+     * {@code token} when that task is still listed and not out of rotation; otherwise, and for
+     * retries, the balancer chooses as usual.
+     */
+    public TaskPicker prefer(String token) {
+        this.preferred = token;
+        return this;
+    }
+
+    /** How a sticky cookie names {@code task}: a hash of its Marathon id, stable across table swaps. */
+    public static String stickyToken(Task task) {
+        return Integer.toHexString(task.id().hashCode() * 0x9E3779B9);
+    }
+
+    /**
      * The task for the next attempt at {@code now} ({@link System#nanoTime()}), counted as tried;
      * {@code null} when every task has been tried.
      */
@@ -46,12 +63,30 @@ public final class TaskPicker {
             // A lone task is never locked out: skipping it could only turn an answer into a 502.
             return take(0) ? states.get(tasks.get(0)) : null;
         }
+        if (preferred != null) {
+            int sticky = stickyIndex(now);
+            preferred = null;
+            if (sticky >= 0) {
+                take(sticky);
+                return states.get(tasks.get(sticky));
+            }
+        }
         int chosen = balance == Balance.LEAST_REQUEST ? leastRequest(n, now) : roundRobin(n, now);
         if (chosen < 0) {
             return null;
         }
         take(chosen);
         return states.get(tasks.get(chosen));
+    }
+
+    private int stickyIndex(long now) {
+        for (int i = 0; i < tasks.size(); i++) {
+            Task t = tasks.get(i);
+            if (stickyToken(t).equals(preferred)) {
+                return !isTried(i) && states.get(t).tryAcquire(now, states.policy()) ? i : -1;
+            }
+        }
+        return -1;
     }
 
     private int roundRobin(int n, long now) {

@@ -144,4 +144,22 @@ class TaskPickerTest {
         assertTrue(states.get(stays) == before && before.marked());
         assertEquals(1, states.all().size());
     }
+
+    @Test
+    void aStickyTokenPinsTheFirstAttemptUnlessItsTaskIsOut() {
+        App app = appWithTasks("a", 3, "/a/");
+        TaskStates states = statesOf(app);
+        Task pinned = app.tasks().get(2);
+        String token = TaskPicker.stickyToken(pinned);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(pinned, new TaskPicker(app, states, Balance.ROUND_ROBIN).prefer(token).next(NOW).task());
+        }
+        TaskPicker retry = new TaskPicker(app, states, Balance.LEAST_REQUEST).prefer(token);
+        assertEquals(pinned, retry.next(NOW).task());
+        assertNotEquals(pinned, retry.next(NOW).task(), "a retry goes elsewhere");
+        states.get(pinned).failed(NOW, FailurePolicy.DEFAULT);
+        assertNotEquals(pinned, new TaskPicker(app, states, Balance.ROUND_ROBIN).prefer(token).next(NOW).task(),
+                "a marked task loses its sessions to the balancer");
+        assertTrue(new TaskPicker(app, states, Balance.ROUND_ROBIN).prefer("unknown").next(NOW) != null);
+    }
 }

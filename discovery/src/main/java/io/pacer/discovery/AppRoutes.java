@@ -117,7 +117,8 @@ public final class AppRoutes {
                 hostPrefixes = haproxyPaths;
             }
         }
-        return new App(app.id(), prefixes, tasks, List.copyOf(new LinkedHashSet<>(hosts)), hostPrefixes);
+        return new App(app.id(), prefixes, tasks, List.copyOf(new LinkedHashSet<>(hosts)), hostPrefixes,
+                AppLabels.options(app));
     }
 
     /** {@value #VHOST_LABEL} then {@value #HAPROXY_VHOST_LABEL}, normalized; bad names are logged and skipped. */

@@ -185,25 +185,10 @@ public final class AdminApi {
         }
         List<Map<String, Object>> routes = new ArrayList<>();
         long now = System.nanoTime();
-        table.routes().forEach((prefix, app) -> {
-            List<String> tasks = new ArrayList<>();
-            for (Task t : app.tasks()) {
-                tasks.add(t.address());
-            }
-            Map<String, Object> route = ordered("prefix", prefix, "app", app.id(), "tasks", tasks);
-            if (taskStates != null) {
-                route.put("task_states", taskStates(app, now));
-            }
-            routes.add(route);
-        });
+        table.routes().forEach((prefix, app) -> routes.add(route(ordered("prefix", prefix), app, now)));
         List<Map<String, Object>> hosts = new ArrayList<>();
-        table.hostRoutes().forEach((host, paths) -> paths.forEach((prefix, app) -> {
-            List<String> tasks = new ArrayList<>();
-            for (Task t : app.tasks()) {
-                tasks.add(t.address());
-            }
-            hosts.add(ordered("host", host, "prefix", prefix, "app", app.id(), "tasks", tasks));
-        }));
+        table.hostRoutes().forEach((host, paths) -> paths.forEach((prefix, app) ->
+                hosts.add(route(ordered("host", host, "prefix", prefix), app, now))));
         List<Map<String, Object>> conflicts = new ArrayList<>();
         for (RouteTable.PrefixConflict c : table.conflicts()) {
             conflicts.add(ordered("prefix", c.prefix(), "owner", c.owner(), "loser", c.loser()));
@@ -217,6 +202,26 @@ public final class AdminApi {
                 "routes", routes,
                 "hosts", hosts,
                 "conflicts", conflicts);
+    }
+
+    /** {@code where} (prefix, or host and prefix) with its app, tasks, label problems and task states. */
+    private Map<String, Object> route(Map<String, Object> where, App app, long now) {
+        List<String> tasks = new ArrayList<>();
+        for (Task t : app.tasks()) {
+            tasks.add(t.address());
+        }
+        where.put("app", app.id());
+        where.put("tasks", tasks);
+        if (!app.options().problems().isEmpty()) {
+            where.put("label_problems", app.options().problems());
+        }
+        if (app.options().closedReason() != null) {
+            where.put("closed", app.options().closedReason());
+        }
+        if (taskStates != null) {
+            where.put("task_states", taskStates(app, now));
+        }
+        return where;
     }
 
     /**

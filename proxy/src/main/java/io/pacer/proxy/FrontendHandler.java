@@ -19,11 +19,15 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pacer.core.AppOptions;
 import io.pacer.core.RequestPaths;
 import io.pacer.core.RouteMatch;
 import io.pacer.core.RouteTable;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -46,11 +50,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
+    private final BasicAuth auth;
     private final RequestObserver observer;
     private final TrafficStats stats;
     private final BooleanSupplier serverDraining;
     private ChannelHandlerContext ctx;
     private String clientIp = "unknown";
+    private InetAddress clientAddress;
+    /** The current request's client: the peer, or whom a trusted proxy forwarded it for. */
+    private InetAddress requestClientAddress;
+    private String requestClientIp = "unknown";
+    private boolean trustForwarded;
     /** The request being answered by Pacer itself, for the observer. */
     private HttpRequest ownRequest;
     private long ownRequestNanos;
@@ -71,12 +81,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
 
     FrontendHandler(ProxySettings settings, Supplier<RouteTable> routes, UpstreamPools pools,
-                    UpstreamHealth health, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
+                    UpstreamHealth health, BasicAuth auth, RequestObserver observer, TrafficStats stats, BooleanSupplier serverDraining) {
         this.serverDraining = serverDraining;
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
         this.health = health;
+        this.auth = auth;
         this.observer = observer;
         this.stats = stats;
     }
@@ -87,7 +98,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // Accepted just as the drain began, after the drain signal went out: serve one request, then close.
         draining = serverDraining.getAsBoolean();
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
-            clientIp = remote.getAddress().getHostAddress();
+            clientAddress = remote.getAddress();
+            clientIp = clientAddress.getHostAddress();
         }
         armIdle(settings.clientHeaderTimeoutNanos);
         ctx.read();
@@ -167,7 +179,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = HttpUtil.isKeepAlive(request) && settings.keepaliveTimeoutNanos > 0 && !draining;
         long contentLength = HttpUtil.getContentLength(request, -1L);
-        if (contentLength > settings.maxBodySize) {
+        // By virtual host first (Host, port and case ignored), then by path prefix.
+        RouteMatch match = routes.get().lookup(request.headers().get(HttpHeaderNames.HOST), uri);
+        AppOptions options = match == null ? AppOptions.DEFAULTS : match.app().options();
+        // Behind a trusted balancer the client is the one its X-Forwarded-For names.
+        boolean trustedPeer = settings.trustedProxies != null && settings.trustedProxies.allows(clientAddress);
+        InetAddress client = trustedPeer
+                ? ForwardedClient.of(request.headers(), clientAddress, settings.trustedProxies) : clientAddress;
+        requestClientAddress = client;
+        requestClientIp = client == clientAddress ? clientIp : client.getHostAddress();
+        trustForwarded = trustedPeer;
+        if (contentLength > settings.maxBodySize(options)) {
             respond(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, false, head, false);
             return;
         }
@@ -176,8 +198,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respond(HttpResponseStatus.EXPECTATION_FAILED, false, head, false);
             return;
         }
-        // By virtual host first (Host, port and case ignored), then by path prefix.
-        RouteMatch match = routes.get().lookup(request.headers().get(HttpHeaderNames.HOST), uri);
         if (match == null) {
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive && !hasBody, head, !hasBody);
             return;
@@ -189,6 +209,65 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sendOwn(redirect, keepAlive && !hasBody, !hasBody);
             return;
         }
+        HttpResponseStatus refused = AppAccess.check(options, requestClientAddress);
+        if (refused != null) {
+            respond(refused, keepAlive && !hasBody, head, !hasBody);
+            return;
+        }
+        if (options.users() != null && !authorized(request, match, uri, hasBody, keepAlive, head)) {
+            return; // answered 401 or 503, or waiting for bcrypt, which calls forward itself
+        }
+        forward(request, match, uri, hasBody, keepAlive);
+    }
+
+    /**
+     * Basic auth for an app with {@code PACER_AUTH}: {@code true} when the request may go on now.
+     * New credentials are checked off the event loop; the request then continues from the
+     * listener, on this loop, unless the connection closed meanwhile. No read is asked for until
+     * then, so the request body waits in the socket.
+     */
+    private boolean authorized(HttpRequest request, RouteMatch match, String uri, boolean hasBody, boolean keepAlive,
+                               boolean head) {
+        String appId = match.app().id();
+        Map<String, String> users = match.app().options().users();
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        switch (auth.quickCheck(appId, users, authorization)) {
+            case ALLOWED:
+                return true;
+            case DENIED:
+                unauthorized(appId, keepAlive, hasBody, head);
+                return false;
+            default:
+                break;
+        }
+        Future<Boolean> verdict = auth.verify(appId, users, authorization, ctx.executor());
+        if (verdict == null) {
+            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, false, head, false);
+            return false;
+        }
+        verdict.addListener(f -> {
+            if (closing || !ctx.channel().isActive()) {
+                return;
+            }
+            if (Boolean.TRUE.equals(f.getNow())) {
+                forward(request, match, uri, hasBody, keepAlive);
+            } else {
+                unauthorized(appId, keepAlive, hasBody, head);
+            }
+        });
+        return false;
+    }
+
+    private void unauthorized(String appId, boolean keepAlive, boolean hasBody, boolean head) {
+        FullHttpResponse answer = Responses.error(ctx.alloc(), HttpResponseStatus.UNAUTHORIZED, settings.xproxy,
+                keepAlive && !hasBody, head);
+        answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + appId + "\", charset=\"UTF-8\"");
+        sendOwn(answer, keepAlive && !hasBody, !hasBody);
+    }
+
+    /** Hands a routed, admitted request to a new exchange with the app's tasks. */
+    private void forward(HttpRequest request, RouteMatch match, String uri, boolean hasBody, boolean keepAlive) {
+        AppOptions options = match.app().options();
         if (HttpUtil.is100ContinueExpected(request)) {
             ctx.writeAndFlush(Responses.continue100());
         }
@@ -196,10 +275,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ownRequest = null;
         HttpVersion clientVersion = request.protocolVersion();
         String clientUri = request.uri();
-        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, uri, clientIp, match.app().task(0, 0),
-                webSocket);
+        String target = options.stripPrefix() ? RequestPaths.stripPrefix(uri, match.prefix()) : uri;
+        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, requestClientIp,
+                trustForwarded, match.app().task(0, 0), webSocket);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
-                clientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
+                requestClientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
         exchange.start();
     }
 
@@ -369,7 +449,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == Drain.EVENT) {
+        if (evt instanceof ProxyProtocolHandler.ClientAddress client) {
+            clientAddress = client.address();
+            clientIp = clientAddress.getHostAddress();
+        } else if (evt == Drain.EVENT) {
             draining = true;
             // Idle between requests: close now. A request in flight closes the connection when done,
             // and its answer says so with Connection: close.

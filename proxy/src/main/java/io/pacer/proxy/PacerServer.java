@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -40,6 +41,7 @@ public final class PacerServer implements AutoCloseable {
 
     static final String TRAFFIC = "traffic";
     static final String CODEC = "http";
+    static final String PROXY_PROTOCOL = "proxy-protocol";
     static final String FLOW = "flow";
     static final String FRONTEND = "frontend";
 
@@ -50,6 +52,7 @@ public final class PacerServer implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
+    private final BasicAuth auth = new BasicAuth();
     private final TrafficStats stats = new TrafficStats();
     private final ChannelGroup clients;
     private volatile boolean draining;
@@ -105,13 +108,17 @@ public final class PacerServer implements AutoCloseable {
                             }
                             ch.closeFuture().addListener(f -> admitted.decrementAndGet());
                         }
+                        ch.pipeline().addLast(TRAFFIC, traffic);
+                        if (settings.proxyProtocol) {
+                            ch.pipeline().addLast(PROXY_PROTOCOL, new HAProxyMessageDecoder())
+                                    .addLast(new ProxyProtocolHandler());
+                        }
                         ch.pipeline()
-                                .addLast(TRAFFIC, traffic)
                                 // One codec for both directions: its encoder knows which answer is to a HEAD,
                                 // its decoder checks each head's bytes before parsing them.
                                 .addLast(CODEC, new ClientCodec(decoderConfig))
                                 .addLast(FLOW, new FlowControlHandler())
-                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, health, observer, stats, () -> draining));
+                                .addLast(FRONTEND, new FrontendHandler(settings, () -> routes, pools, health, auth, observer, stats, () -> draining));
                     }
                 });
         try {
@@ -224,6 +231,7 @@ public final class PacerServer implements AutoCloseable {
         clients.close();
         serverChannel.close().syncUninterruptibly();
         pools.closeAll();
+        auth.close();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.terminationFuture().syncUninterruptibly();

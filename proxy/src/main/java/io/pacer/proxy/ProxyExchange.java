@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.pacer.core.App;
+import io.pacer.core.AppOptions;
 import io.pacer.core.FailurePolicy;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
@@ -57,6 +58,14 @@ final class ProxyExchange implements UpstreamListener {
     private final UpstreamHealth health;
     private final TaskPicker picker;
     private final long startedNanos;
+    // The app's own values where its labels set them, else the configuration's.
+    private final RetryPolicy retryPolicy;
+    private final long readTimeoutNanos;
+    private final int connectTimeoutMillis;
+    private final long maxBodySize;
+    /** {@code PACER_STICKY}'s cookie name, and the task token the request's cookie carried. */
+    private final String stickyCookie;
+    private String stickyToken;
 
     /** Body parts not yet written to the current attempt, and, while replayable, those written. */
     private final ArrayList<HttpContent> body = new ArrayList<>(4);
@@ -108,7 +117,17 @@ final class ProxyExchange implements UpstreamListener {
         this.clientVersion = clientVersion;
         this.app = app;
         this.health = health;
+        AppOptions options = app.options();
         this.picker = health.picker(app);
+        this.stickyCookie = options.stickyCookie();
+        if (stickyCookie != null) {
+            stickyToken = StickyCookie.value(upstreamRequest.headers(), stickyCookie);
+            picker.prefer(stickyToken);
+        }
+        this.retryPolicy = settings.retryPolicy(options);
+        this.readTimeoutNanos = settings.readTimeoutNanos(options);
+        this.connectTimeoutMillis = settings.connectTimeoutMillis(options);
+        this.maxBodySize = settings.maxBodySize(options);
         this.startedNanos = System.nanoTime();
         this.lastClientReadNanos = startedNanos;
         // A bodiless request is whole with its head: the upstream gets the end marker at once, and
@@ -149,7 +168,7 @@ final class ProxyExchange implements UpstreamListener {
         attemptStartedNanos = System.nanoTime();
         attemptTask = task;
         task.attemptStarted();
-        Future<UpstreamConnection> acquired = pool.acquire(task.task());
+        Future<UpstreamConnection> acquired = pool.acquire(task.task(), connectTimeoutMillis);
         if (acquired.isDone()) {
             onAcquired(acquired);
         } else {
@@ -206,7 +225,7 @@ final class ProxyExchange implements UpstreamListener {
 
     private boolean canRetry(RetryCondition condition) {
         return (!requestSent || replayable)
-                && settings.retryPolicy.allowsRetry(condition, method, requestSent, attempts, app.tasks().size(),
+                && retryPolicy.allowsRetry(condition, method, requestSent, attempts, app.tasks().size(),
                 System.nanoTime() - startedNanos);
     }
 
@@ -241,7 +260,7 @@ final class ProxyExchange implements UpstreamListener {
             startAttempt();
             return;
         }
-        exhausted = settings.retryPolicy.retries(condition);
+        exhausted = retryPolicy.retries(condition);
         log.debug("{} {}: attempt {} at {} failed ({}), no retry", method, app.id(), attempts, task, condition, cause);
         HttpResponseStatus status = condition == RetryCondition.TIMEOUT
                 ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
@@ -258,7 +277,7 @@ final class ProxyExchange implements UpstreamListener {
         }
         lastClientReadNanos = System.nanoTime();
         bodyBytes += content.content().readableBytes();
-        if (bodyBytes > settings.maxBodySize) {
+        if (bodyBytes > maxBodySize) {
             content.release();
             if (upstream != null) {
                 upstream.close();
@@ -329,17 +348,23 @@ final class ProxyExchange implements UpstreamListener {
             onAttemptFailed(condition, null);
             return;
         }
-        if (condition != null && FailurePolicy.counts(condition, settings.retryPolicy)) {
+        if (condition != null && FailurePolicy.counts(condition, retryPolicy)) {
             health.failed(app, attemptTask, condition); // a failure even when it is the answer the client gets
         } else {
             health.succeeded(app, attemptTask);
         }
-        exhausted = condition != null && settings.retryPolicy.retries(condition);
+        exhausted = condition != null && retryPolicy.retries(condition);
         responseStarted = true;
         status = code;
         answeredBy = upstream.task();
         responseKeepAlive = HttpUtil.isKeepAlive(response);
         upgrading = code == 101;
+        if (stickyCookie != null) {
+            String token = TaskPicker.stickyToken(answeredBy);
+            if (!token.equals(stickyToken)) {
+                StickyCookie.set(response.headers(), stickyCookie, token);
+            }
+        }
         closeDelimited = ProxyHeaders.toClient(response, headRequest, clientVersion,
                 clientKeepAlive && requestComplete && !frontend.draining(), settings.xproxy);
         client.write(response, client.voidPromise());
@@ -513,7 +538,7 @@ final class ProxyExchange implements UpstreamListener {
 
     /** How often timeouts are checked: a few times per shortest timeout. */
     private long checkPeriodNanos() {
-        long shortest = Math.min(settings.readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
+        long shortest = Math.min(readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
         return Math.max(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10));
     }
 
@@ -549,7 +574,7 @@ final class ProxyExchange implements UpstreamListener {
             // stalled write counts against the upstream then, and the client has its own timeout.
             boolean timedOut = upstreamBlockedSinceNanos != 0
                     ? now - upstreamBlockedSinceNanos > settings.sendTimeoutNanos
-                    : requestComplete && now - lastUpstreamNanos > settings.readTimeoutNanos;
+                    : requestComplete && now - lastUpstreamNanos > readTimeoutNanos;
             if (timedOut) {
                 onAttemptFailed(RetryCondition.TIMEOUT, null);
                 if (done) {

@@ -50,6 +50,18 @@ final class ProxyHeaders {
      */
     static HttpRequest toUpstream(HttpRequest request, String uri, String clientIp, Task hostless,
                                   boolean webSocket) {
+        return toUpstream(request, uri, clientIp, clientIp, false, hostless, webSocket);
+    }
+
+    /**
+     * @param peerIp         the address the request came from, appended to {@code X-Forwarded-For}
+     * @param clientIp       the client it is for ({@code X-Real-IP}): the peer, or the client behind
+     *                       a trusted proxy
+     * @param trustForwarded the peer is a trusted proxy: its {@code X-Forwarded-Proto} and
+     *                       {@code X-Forwarded-Host} are kept
+     */
+    static HttpRequest toUpstream(HttpRequest request, String uri, String peerIp, String clientIp,
+                                  boolean trustForwarded, Task hostless, boolean webSocket) {
         // Rewritten in place: the decoded request is ours alone, and copying its headers was the
         // largest allocation of a proxied request.
         HttpHeaders h = request.headers();
@@ -64,7 +76,7 @@ final class ProxyHeaders {
         // Every hop a client's proxies recorded, on however many lines, then this client.
         List<String> forwardedFor = h.getAll(X_FORWARDED_FOR);
         if (forwardedFor.isEmpty()) {
-            h.set(X_FORWARDED_FOR, clientIp);
+            h.set(X_FORWARDED_FOR, peerIp);
         } else {
             StringBuilder hops = new StringBuilder();
             for (String line : forwardedFor) {
@@ -72,11 +84,15 @@ final class ProxyHeaders {
                     hops.append(line.trim()).append(", ");
                 }
             }
-            h.set(X_FORWARDED_FOR, hops.append(clientIp).toString());
+            h.set(X_FORWARDED_FOR, hops.append(peerIp).toString());
         }
         h.set(X_REAL_IP, clientIp);
-        h.set(X_FORWARDED_PROTO, HTTP);
-        h.set(X_FORWARDED_HOST, host);
+        if (!trustForwarded || !h.contains(X_FORWARDED_PROTO)) {
+            h.set(X_FORWARDED_PROTO, HTTP);
+        }
+        if (!trustForwarded || !h.contains(X_FORWARDED_HOST)) {
+            h.set(X_FORWARDED_HOST, host);
+        }
         if (webSocket) {
             h.set(HttpHeaderNames.UPGRADE, WEBSOCKET);
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

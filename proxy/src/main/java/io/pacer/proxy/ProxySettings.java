@@ -2,6 +2,8 @@ package io.pacer.proxy;
 
 import io.netty.util.AsciiString;
 import io.pacer.config.PacerConfig;
+import io.pacer.core.AllowList;
+import io.pacer.core.AppOptions;
 import io.pacer.core.RetryPolicy;
 
 /**
@@ -27,6 +29,9 @@ final class ProxySettings {
     final int upstreamKeepalive;
     final int replayBufferSize;
     final RetryPolicy retryPolicy;
+    /** {@code trusted_proxies}; {@code null} when none. */
+    final AllowList trustedProxies;
+    final boolean proxyProtocol;
 
     ProxySettings(PacerConfig config) {
         this.xproxy = AsciiString.cached(config.xproxy());
@@ -43,5 +48,27 @@ final class ProxySettings {
         this.upstreamKeepalive = config.upstreamKeepalive();
         this.replayBufferSize = config.replayBufferSize();
         this.retryPolicy = config.retryPolicy();
+        this.trustedProxies = config.trustedProxies().isEmpty() ? null : AllowList.parse(config.trustedProxies());
+        this.proxyProtocol = config.proxyProtocol();
+    }
+
+    // An app's labels override some keys; these read the app's value, else the configuration's.
+
+    long maxBodySize(AppOptions app) {
+        long own = app.maxBodySize();
+        return own < 0 ? maxBodySize : own == 0 ? Long.MAX_VALUE : own;
+    }
+
+    long readTimeoutNanos(AppOptions app) {
+        return app.readTimeoutNanos() > 0 ? app.readTimeoutNanos() : readTimeoutNanos;
+    }
+
+    int connectTimeoutMillis(AppOptions app) {
+        return app.connectTimeoutMillis() > 0 ? (int) Math.min(Integer.MAX_VALUE, app.connectTimeoutMillis())
+                : connectTimeoutMillis;
+    }
+
+    RetryPolicy retryPolicy(AppOptions app) {
+        return app.retryPolicy() != null ? app.retryPolicy() : retryPolicy;
     }
 }

@@ -43,7 +43,8 @@ final class UpstreamHealth {
 
     /** Chooses the tasks for the attempts of one request to {@code app}. */
     TaskPicker picker(App app) {
-        return new TaskPicker(app, states, balance);
+        Balance own = app.options().balance();
+        return new TaskPicker(app, states, own != null ? own : balance);
     }
 
     /**
@@ -51,7 +52,8 @@ final class UpstreamHealth {
      * Nginx would count it (see {@link FailurePolicy#counts}).
      */
     void failed(App app, TaskState task, RetryCondition condition) {
-        if (!FailurePolicy.counts(condition, retryPolicy)) {
+        RetryPolicy own = app.options().retryPolicy();
+        if (!FailurePolicy.counts(condition, own != null ? own : retryPolicy)) {
             return;
         }
         observer.taskFailed(app.id(), condition);

@@ -66,6 +66,11 @@ final class UpstreamPool {
 
     /** An idle connection to {@code task}, or a new one. Fails with the connect error. */
     Future<UpstreamConnection> acquire(Task task) {
+        return acquire(task, settings.connectTimeoutMillis);
+    }
+
+    /** As {@link #acquire(Task)}, connecting within {@code connectTimeoutMillis} (an app's own). */
+    Future<UpstreamConnection> acquire(Task task, int connectTimeoutMillis) {
         ArrayDeque<UpstreamConnection> queue = idle.get(task);
         while (queue != null && !queue.isEmpty()) {
             UpstreamConnection conn = queue.pollLast();
@@ -76,17 +81,21 @@ final class UpstreamPool {
             }
             conn.close();
         }
-        return connect(task);
+        return connect(task, connectTimeoutMillis);
     }
 
-    private Future<UpstreamConnection> connect(Task task) {
+    private Future<UpstreamConnection> connect(Task task, int connectTimeoutMillis) {
         Promise<UpstreamConnection> promise = loop.newPromise();
         UpstreamConnection conn = new UpstreamConnection(task, this);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(Math.max(settings.maxHeaderSize, 65536))
                 .setMaxChunkSize(65536);
-        ChannelFuture connect = bootstrap.clone()
+        Bootstrap b = bootstrap.clone();
+        if (connectTimeoutMillis != settings.connectTimeoutMillis) {
+            b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+        }
+        ChannelFuture connect = b
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

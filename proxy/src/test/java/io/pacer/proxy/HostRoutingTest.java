@@ -2,6 +2,8 @@ package io.pacer.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.pacer.proxy.testing.MarathonPayload.app;
+import static io.pacer.proxy.testing.MarathonPayload.apps;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -135,18 +137,5 @@ class HostRoutingTest {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
-    }
-
-    private static String apps(String... apps) {
-        return "{\"apps\":[" + String.join(",", apps) + "]}";
-    }
-
-    private static String app(String id, String labels, TestUpstream upstream) {
-        return "{\"id\":\"" + id + "\",\"labels\":" + labels + ",\"env\":{},\"healthChecks\":[],"
-                + "\"portDefinitions\":[{\"port\":10000,\"protocol\":\"tcp\",\"name\":\"http\",\"labels\":{}}],"
-                + "\"tasks\":[{\"id\":\"" + id.substring(1).replace('/', '_') + ".instance-1\",\"appId\":\"" + id
-                + "\",\"host\":\"127.0.0.1\",\"ports\":[" + upstream.port() + "],\"ipAddresses\":[{\"ipAddress\":"
-                + "\"127.0.0.1\",\"protocol\":\"IPv4\"}],\"state\":\"TASK_RUNNING\",\"startedAt\":"
-                + "\"2026-12-06T10:00:00.000Z\",\"version\":\"2026-12-06T09:59:50.000Z\",\"servicePorts\":[]}]}";
     }
 }

@@ -2,10 +2,14 @@ package io.pacer.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.pacer.proxy.testing.MarathonPayload.ALIVE;
+import static io.pacer.proxy.testing.MarathonPayload.DEAD;
+import static io.pacer.proxy.testing.MarathonPayload.apps;
 
 import io.pacer.config.PacerConfig;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.Closer;
+import io.pacer.proxy.testing.MarathonPayload;
 import io.pacer.proxy.testing.SoakMarathon;
 import io.pacer.proxy.testing.TestUpstream;
 import java.net.InetSocketAddress;
@@ -52,8 +56,9 @@ class LeaderElectionTest {
         TestUpstream b = open.track(TestUpstream.echo("b"));
         TestUpstream fresh = open.track(TestUpstream.echo("fresh"));
         TestUpstream other = open.track(TestUpstream.echo("other"));
+        TestUpstream c = open.track(TestUpstream.echo("c"));
         SoakMarathon marathon = open.track(new SoakMarathon(0));
-        marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + ALIVE + "]"))));
+        marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + ALIVE + "]")), api(c, ALIVE)));
 
         Pacer pacer = open.track(Pacer.start(PacerConfig.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
@@ -63,7 +68,7 @@ class LeaderElectionTest {
                 .marathon(List.of(marathon.uri()))
                 .build(), dir.resolve("pacer.toml")));
         URI web = URI.create("http://127.0.0.1:" + pacer.server().localAddress().getPort() + "/web/");
-        Await.until(WAIT, () -> pacer.server().routes().tasks().size() == 2, "both healthy tasks routed");
+        Await.until(WAIT, () -> pacer.server().routes().tasks().size() == 3, "every healthy task routed");
 
         AtomicBoolean stop = new AtomicBoolean();
         Thread client = new Thread(() -> load(web, stop), "election-client");
@@ -77,8 +82,8 @@ class LeaderElectionTest {
         // The election: the stream drops, and the new leader knows no health results yet. In the
         // same answer a second app appears, so the test knows when Pacer has taken this answer in.
         marathon.dropStreams();
-        marathon.publishApps(apps(web(task(a, "[]"), task(b, "[]"), task(fresh, "[]")),
-                plain("/other", other)));
+        marathon.publishApps(apps(web(task(a, "[]"), task(b, "[]"), task(fresh, "[]")), api(c, ""),
+                MarathonPayload.app("/other", "{}", other)));
         URI otherUri = web.resolve("/other/");
         Await.until(WAIT, () -> status(otherUri) == 200, "the answer without health results is in force");
         int aBefore = a.requestCount();
@@ -86,15 +91,19 @@ class LeaderElectionTest {
         Await.until(WAIT, () -> a.requestCount() > aBefore + 20 && b.requestCount() > bBefore + 20,
                 "both routed tasks keep serving while Marathon lists no results");
         assertEquals(0, fresh.requestCount(), "a task never checked gets nothing until its first result");
+        URI apiUri = web.resolve("/api/");
+        int cBefore = c.requestCount();
+        assertEquals(200, status(apiUri), "every app keeps its routed tasks, not only one");
+        assertEquals(cBefore + 1, c.requestCount());
 
         // Results are back, the new task's included: it joins.
         marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + ALIVE + "]"),
-                task(fresh, "[" + ALIVE + "]")), plain("/other", other)));
+                task(fresh, "[" + ALIVE + "]")), MarathonPayload.app("/other", "{}", other)));
         Await.until(WAIT, () -> fresh.requestCount() > 5, "the new task takes traffic once it is healthy");
 
         // A failing result still takes a task out at once: the guard covers missing results only.
         marathon.publishApps(apps(web(task(a, "[" + ALIVE + "]"), task(b, "[" + DEAD + "]"),
-                task(fresh, "[" + ALIVE + "]")), plain("/other", other)));
+                task(fresh, "[" + ALIVE + "]")), MarathonPayload.app("/other", "{}", other)));
         Await.until(WAIT, () -> pacer.server().routes().tasks().size() == 3, "b left the table");
         int bAfter = b.requestCount();
         int freshNow = fresh.requestCount();
@@ -131,38 +140,17 @@ class LeaderElectionTest {
         }
     }
 
-    // ---- Marathon payloads, in the shape /v2/apps?embed=apps.tasks has ---------------------------
-
-    private static final String ALIVE = "{\"alive\":true,\"consecutiveFailures\":0,\"firstSuccess\":"
-            + "\"2026-12-06T10:00:00.000Z\",\"lastSuccess\":\"2026-12-06T10:00:05.000Z\",\"lastFailure\":null,"
-            + "\"lastFailureCause\":null,\"instanceId\":\"web.marathon-1\"}";
-    private static final String DEAD = "{\"alive\":false,\"consecutiveFailures\":3,\"firstSuccess\":"
-            + "\"2026-12-06T10:00:00.000Z\",\"lastSuccess\":\"2026-12-06T10:00:05.000Z\",\"lastFailure\":"
-            + "\"2026-12-06T10:01:00.000Z\",\"lastFailureCause\":\"ConnectionRefused\",\"instanceId\":\"web.marathon-1\"}";
-
-    private static String apps(String... apps) {
-        return "{\"apps\":[" + String.join(",", apps) + "]}";
-    }
-
+    /** The health-checked app under test, with the given tasks. */
     private static String web(String... tasks) {
-        return "{\"id\":\"/web\",\"labels\":{},\"env\":{},\"instances\":" + tasks.length
-                + ",\"portDefinitions\":[{\"port\":10000,\"protocol\":\"tcp\",\"name\":\"http\",\"labels\":{}}],"
-                + "\"healthChecks\":[{\"gracePeriodSeconds\":300,\"intervalSeconds\":20,\"maxConsecutiveFailures\":3,"
-                + "\"path\":\"/\",\"portIndex\":0,\"protocol\":\"HTTP\",\"timeoutSeconds\":20}],"
-                + "\"readinessChecks\":[],\"tasks\":[" + String.join(",", tasks) + "]}";
+        return MarathonPayload.healthChecked("/web", "{}", tasks);
     }
 
-    private static String plain(String id, TestUpstream upstream) {
-        return "{\"id\":\"" + id + "\",\"labels\":{},\"healthChecks\":[],\"tasks\":["
-                + "{\"id\":\"other." + upstream.name() + "\",\"appId\":\"" + id + "\",\"host\":\"127.0.0.1\","
-                + "\"ports\":[" + upstream.port() + "],\"state\":\"TASK_RUNNING\"}]}";
+    /** A second health-checked app, its one task with {@code result} ("" for none yet). */
+    private static String api(TestUpstream upstream, String result) {
+        return MarathonPayload.healthChecked("/api", "{}", MarathonPayload.task("/api", upstream, "[" + result + "]"));
     }
 
-    private static String task(TestUpstream upstream, String results) {
-        return "{\"id\":\"web.instance-" + upstream.name() + "\",\"appId\":\"/web\",\"host\":\"127.0.0.1\","
-                + "\"ports\":[" + upstream.port() + "],\"ipAddresses\":[{\"ipAddress\":\"127.0.0.1\",\"protocol\":\"IPv4\"}],"
-                + "\"state\":\"TASK_RUNNING\",\"startedAt\":\"2026-12-06T10:00:00.000Z\","
-                + "\"stagedAt\":\"2026-12-06T09:59:58.000Z\",\"version\":\"2026-12-06T09:59:50.000Z\","
-                + "\"servicePorts\":[],\"healthCheckResults\":" + results + "}";
+    private static String task(TestUpstream upstream, String healthResults) {
+        return MarathonPayload.task("/web", upstream, healthResults);
     }
 }
