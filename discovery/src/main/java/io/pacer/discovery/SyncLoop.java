@@ -122,8 +122,9 @@ final class SyncLoop {
 
     /** Asks for one app to be read again; on the loop. */
     void requestApp(String appId) {
-        if (loop.closed() || pending.get()) {
-            // A full sync that has not started yet covers it.
+        if (loop.closed() || pending.get() || retry != null) {
+            // A full sync that has not started yet covers it, the retry of a failed one included:
+            // while Marathon fails, events must not bypass the retry's backoff.
             return;
         }
         appsPending.add(appId);
@@ -276,6 +277,7 @@ final class SyncLoop {
             if (problem != null) {
                 failures.increment("app");
                 log.warn("Reading Marathon app {} failed ({}); reading every app instead", where, problem);
+                appsPending.clear();
                 request("app read failed");
             }
         } catch (Throwable t) {
