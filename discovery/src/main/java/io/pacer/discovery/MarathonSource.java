@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  *   the table ({@link #publish}, the one place where that happens).</li>
  * </ul>
  *
- * <p>Threading: the HTTP client's I/O thread only splits the stream into events; everything else
- * (state, parsing {@code /v2/apps}, building and publishing the table) runs on one thread,
- * {@value #THREAD_NAME} (a {@link DiscoveryLoop}), which is also where the listener is called.
+ * <p>Threading: the HTTP client's I/O thread splits the stream into events and reads a
+ * {@code /v2/apps} answer into apps as it arrives; everything else (state, applying events, building
+ * and publishing the table) runs on one thread, {@value #THREAD_NAME} (a {@link DiscoveryLoop}),
+ * which is also where the listener is called.
  */
 public final class MarathonSource implements AutoCloseable {
 
@@ -58,11 +59,12 @@ public final class MarathonSource implements AutoCloseable {
     private final Clock clock;
     private final List<MarathonEndpoint> endpoints;
 
-    private DiscoveryLoop loop;
-    private MarathonClient client;
-    private EndpointFailover failover;
-    private EventStream stream;
-    private SyncLoop sync;
+    // Set once by start(); volatile because status() and requestResync() read them from any thread.
+    private volatile DiscoveryLoop loop;
+    private volatile MarathonClient client;
+    private volatile EndpointFailover failover;
+    private volatile EventStream stream;
+    private volatile SyncLoop sync;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -204,26 +206,27 @@ public final class MarathonSource implements AutoCloseable {
 
     /** How things stand now; cheap, callable from any thread. */
     public MarathonStatus status() {
+        EndpointFailover f = failover;
+        EventStream es = stream;
+        SyncLoop s = sync;
+        DiscoveryLoop l = loop;
         List<MarathonStatus.EndpointHealth> health = new ArrayList<>(endpoints.size());
-        if (failover == null) {
+        if (f == null) {
             for (MarathonEndpoint e : endpoints) {
                 health.add(e.health());
             }
         } else {
-            health = failover.health();
+            health = f.health();
         }
-        MarathonEndpoint inUse = failover == null ? null : failover.active();
-        boolean connected = stream != null && stream.connected();
-        SyncLoop s = sync;
-        return new MarathonStatus(health, inUse == null ? null : inUse.base, connected,
-                connected ? stream.shownUrl() : null,
+        String streamUrl = es == null ? null : es.shownUrl();
+        boolean connected = streamUrl != null;
+        return new MarathonStatus(health, f == null ? null : f.active().base, connected, streamUrl,
                 s == null ? null : s.lastSuccess(), s == null ? null : s.lastAttempt(),
                 s == null ? null : s.lastError(), s == null ? null : s.lastDuration(), current.version(),
-                s == null ? 0 : s.syncs(), s == null ? java.util.Map.of() : s.failures().snapshot(),
+                s == null ? 0 : s.syncs(), s == null ? Map.of() : s.failures().snapshot(),
                 eventsByType.snapshot(), malformedEvents.sum(),
-                stream == null ? 0 : stream.streamsOpened(),
-                stream == null ? java.util.Map.of() : stream.failures().snapshot(),
-                s == null ? null : s.inFlightSince(), loop == null ? 0 : loop.unexpectedErrors(),
+                es == null ? 0 : es.streamsOpened(), es == null ? Map.of() : es.failures().snapshot(),
+                s == null ? null : s.inFlightSince(), l == null ? 0 : l.unexpectedErrors(),
                 s == null ? 0 : s.appReads(), drifts.sum(), driftedApps.sum());
     }
 
