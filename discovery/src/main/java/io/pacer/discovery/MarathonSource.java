@@ -84,7 +84,7 @@ public final class MarathonSource implements AutoCloseable {
     /** The routed view of the model's apps of the realm, by id, in Marathon's order. */
     private Map<String, App> routed = new LinkedHashMap<>();
     private boolean modelLoaded;
-    private final List<Consumer<AppsModel>> replay = new ArrayList<>();
+    private final List<Runnable> replay = new ArrayList<>();
     private boolean replayOverflowed;
     /** Counts stream (re)attachments; a drift check needs the stream attached since the last full sync. */
     private long streamEpoch;
@@ -338,34 +338,42 @@ public final class MarathonSource implements AutoCloseable {
             sync.request(r.why());
             return;
         }
-        if (!modelLoaded) {
-            // Nothing to change yet: the first full sync is on its way.
-            return;
+        // Before the first full read has landed, or while one is in flight, its answer may
+        // predate this event: the event is applied again on top of it.
+        remember(() -> applyToModel(change));
+        if (modelLoaded && applyToModel(change)) {
+            publish(failover.active());
         }
-        if (change instanceof ModelChange.FetchApps f) {
-            f.appIds().forEach(sync::requestApp);
-            return;
-        }
-        if (change instanceof ModelChange.RemoveApp r) {
-            model.remove(r.appId());
-            remember(m -> m.remove(r.appId()));
-        } else {
-            AppsModel.Outcome outcome = model.apply(change);
-            if (outcome == AppsModel.Outcome.FETCH_APP) {
-                sync.requestApp(AppsModel.appOf(change));
-                return;
-            }
-            if (outcome == AppsModel.Outcome.UNCHANGED) {
-                return;
-            }
-            remember(m -> m.apply(change));
-        }
-        publish(failover.active());
     }
 
-    /** Keeps a change to apply again after the full sync in flight, if there is one. */
-    private void remember(Consumer<AppsModel> change) {
-        if (!sync.fullInFlight()) {
+    /**
+     * Applies one change to the model, asking for app reads where the model cannot tell.
+     *
+     * @return whether the model changed
+     */
+    private boolean applyToModel(ModelChange change) {
+        if (change instanceof ModelChange.FetchApps f) {
+            f.appIds().forEach(sync::requestApp);
+            return false;
+        }
+        if (change instanceof ModelChange.RemoveApp r) {
+            boolean had = model.contains(r.appId());
+            model.remove(r.appId());
+            return had;
+        }
+        AppsModel.Outcome outcome = model.apply(change);
+        if (outcome == AppsModel.Outcome.FETCH_APP) {
+            sync.requestApp(AppsModel.appOf(change));
+        }
+        return outcome == AppsModel.Outcome.CHANGED;
+    }
+
+    /**
+     * Keeps a change to apply again after the full sync in flight, or the first one, whose answer
+     * may be older than the change.
+     */
+    private void remember(Runnable change) {
+        if (modelLoaded && !sync.fullInFlight()) {
             return;
         }
         if (replay.size() >= MAX_REPLAY) {
@@ -380,13 +388,14 @@ public final class MarathonSource implements AutoCloseable {
         boolean checkDrift = modelLoaded && streamEpoch == epochOfLastFullSync && stream.connected();
         Map<String, App> before = checkDrift ? new LinkedHashMap<>(routed) : null;
         model.replace(parsed);
-        for (Consumer<AppsModel> change : replay) {
-            change.accept(model);
+        modelLoaded = true;
+        List<Runnable> changes = List.copyOf(replay);
+        replay.clear();
+        for (Runnable change : changes) {
+            change.run();
         }
         boolean again = replayOverflowed;
-        replay.clear();
         replayOverflowed = false;
-        modelLoaded = true;
         epochOfLastFullSync = streamEpoch;
         publish(ep);
         if (before != null) {
@@ -400,16 +409,12 @@ public final class MarathonSource implements AutoCloseable {
 
     /** One app read again: it replaces that app, or removes it when Marathon no longer has it. */
     private void appSynced(MarathonEndpoint ep, String appId, MarathonApp app) {
+        Runnable change = app == null ? () -> model.remove(appId) : () -> model.put(app);
+        remember(change);
         if (!modelLoaded) {
             return;
         }
-        if (app == null) {
-            model.remove(appId);
-            remember(m -> m.remove(appId));
-        } else {
-            model.put(app);
-            remember(m -> m.put(app));
-        }
+        change.run();
         publish(ep);
     }
 

@@ -162,6 +162,23 @@ class MarathonSourceEventsTest {
     }
 
     @Test
+    void anEventDuringTheFirstFullReadIsAppliedOnTopOfItsAnswer() {
+        // The answer is taken when the read starts, and arrives a second later.
+        wiremock.stubFor(get(urlPathEqualTo("/v2/apps")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withFixedDelay(1000)
+                .withBody(model().app("/web", running("web.1", "10.0.0.1", 31001),
+                        running("web.2", "10.0.0.2", 31002)).json())));
+        source = new MarathonSource(MarathonSettings.of(List.of(marathon.uri()))
+                .withPing(Duration.ofMillis(100), Duration.ofSeconds(3))
+                .withRequestTimeout(Duration.ofSeconds(5)), published);
+        source.start();
+        Await.until("the first read in flight", () -> requests("/v2/apps") == 1 && marathon.openStreams() > 0);
+        marathon.emit("status_update_event", statusUpdate("/web", "web.2", "TASK_KILLED", "10.0.0.2", 31002));
+        published.await(routes("/web", "10.0.0.1:31001"));
+        assertEquals(1, published.count(), "the first table already has the event applied");
+    }
+
+    @Test
     void anAppReadThatFailsFallsBackToAFullRead() {
         start(model().app("/web", running("web.1", "10.0.0.1", 31001)));
         published.await(routes("/web", "10.0.0.1:31001"));
