@@ -448,8 +448,9 @@ public final class MarathonSource implements AutoCloseable {
     /**
      * The one place where Marathon's apps become the route table: the apps changed since the
      * last call are routed again by {@link AppRoutes} (all of them after a full sync, whose order
-     * may settle prefix conflicts differently), and a table is published only when the routes
-     * changed.
+     * may settle prefix conflicts differently) through the {@link ElectionGuard}, which keeps a
+     * task the table in force routes while Marathon lists it with no health result, as a new
+     * leader does for a while; a table is published only when the routes changed.
      */
     private void publish(MarathonEndpoint ep) {
         AppsModel.Changes changes = model.takeChanged();
@@ -461,7 +462,7 @@ public final class MarathonSource implements AutoCloseable {
         List<App> now = new ArrayList<>();
         if (changes.reordered()) {
             Map<String, App> next = new LinkedHashMap<>();
-            for (App app : route(marathonApps, current)) {
+            for (App app : electionGuard.routedApps(marathonApps, settings.routeOptions(), current)) {
                 next.put(app.id(), app);
             }
             changed = !next.equals(routed) || !List.copyOf(next.keySet()).equals(List.copyOf(routed.keySet()));
@@ -482,7 +483,7 @@ public final class MarathonSource implements AutoCloseable {
             // The guard needs only these apps' tasks in force, not the whole table's.
             RouteTable inForce = RouteTable.builder(current.version()).addAll(was).build();
             Map<String, App> fresh = new HashMap<>();
-            for (App app : route(toRoute, inForce)) {
+            for (App app : electionGuard.routedAppsOf(toRoute, settings.routeOptions(), inForce)) {
                 fresh.put(app.id(), app);
             }
             for (String id : changes.appIds()) {
@@ -523,15 +524,6 @@ public final class MarathonSource implements AutoCloseable {
         }
     }
 
-    /**
-     * Marathon's apps as {@link AppRoutes} routes them (realm, prefixes, tasks that may take
-     * traffic), through the {@link ElectionGuard}: a task the table in force routes keeps its
-     * traffic while Marathon lists it with no health result, as a new leader does for a while.
-     * {@code inForce} holds at least the routes in force of {@code marathon}'s apps.
-     */
-    private List<App> route(List<MarathonApp> marathon, RouteTable inForce) {
-        return electionGuard.routedApps(marathon, settings.routeOptions(), inForce);
-    }
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
