@@ -74,8 +74,11 @@ final class Keys {
 
     private static final String NGINX = "Pacer proxies by itself without Nginx";
 
-    /** Each must be a CIDR block or an address, an IP literal (no name is resolved). */
+    /** Each must be a CIDR block or an address, an IP literal (no name is resolved); none is fine. */
     private static List<String> cidrs(List<String> words) throws BadValue {
+        if (words.isEmpty()) {
+            return List.of(); // none trusted, the default
+        }
         try {
             io.pacer.core.AllowList.parse(words);
         } catch (IllegalArgumentException e) {

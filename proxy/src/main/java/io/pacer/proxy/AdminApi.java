@@ -73,6 +73,14 @@ public final class AdminApi {
         /** When the table was last confirmed against the source, or {@code null}. */
         Instant lastSync();
 
+        /**
+         * Why the table may be stale (discovery cannot sync), or {@code null} when it is current
+         * or there is nothing to sync with.
+         */
+        default String syncProblem() {
+            return null;
+        }
+
         /** Queues a resync; {@code false} when one is already queued. */
         boolean requestResync();
     }
@@ -195,13 +203,17 @@ public final class AdminApi {
             list.add(ordered("Endpoint", e.url(), "Healthy", e.healthy(), "Message", e.message()));
         }
         String reason = notReady.get();
+        String syncProblem = discovery.syncProblem();
         Map<String, Object> body = ordered(
                 "Config", ordered("Healthy", true, "Message", "OK"),
                 "Template", ordered("Healthy", true, "Message", "OK (Pacer renders no template)"),
                 "Endpoints", list,
+                "Sync", ordered("Healthy", syncProblem == null, "Message", syncProblem == null ? "OK" : syncProblem),
                 "Ready", ordered("Healthy", reason == null, "Message", reason == null ? "OK" : reason));
-        // Nixy's semantics: 500 when no Marathon answers, else 200. Whether to send traffic here
-        // is /v1/ready's answer; Ready is shown for people reading this one.
+        // Nixy's semantics: 500 when no Marathon answers, else 200. Whether to send traffic here is
+        // /v1/ready's answer; Ready is shown for people reading this one. A failing sync changes
+        // only the body: the last good table still routes, and every Pacer of a cluster shares the
+        // same Marathon, so failing them all over to nothing would help no one.
         return json(anyHealthy ? 200 : 500, body);
     }
 

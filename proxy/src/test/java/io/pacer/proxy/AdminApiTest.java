@@ -43,6 +43,7 @@ class AdminApiTest {
         Map<String, Map<String, Object>> details = Map.of();
         List<AdminApi.Endpoint> endpoints = List.of();
         Instant lastSync;
+        String syncProblem;
         boolean resyncAccepted = true;
         final AtomicInteger resyncRequests = new AtomicInteger();
 
@@ -74,6 +75,11 @@ class AdminApiTest {
         @Override
         public Instant lastSync() {
             return lastSync;
+        }
+
+        @Override
+        public String syncProblem() {
+            return syncProblem;
         }
 
         @Override
@@ -183,6 +189,20 @@ class AdminApiTest {
         assertTrue(endpoints.get(0).get("Healthy").asBoolean());
         assertEquals("OK", endpoints.get(0).get("Message").asText());
         assertTrue(body.get("Ready").get("Healthy").asBoolean());
+    }
+
+    @Test
+    void aDiscoveryThatCannotSyncShowsInTheBodyAndKeepsServing() throws Exception {
+        discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", true, "OK"));
+        AdminApi.Answer ok = api().handle("GET", "/v1/health");
+        assertTrue(json(ok).get("Sync").get("Healthy").asBoolean(), ok.body());
+
+        discovery.syncProblem = "the last sync failed (answer larger than 134217728 bytes); keeping routes v7";
+        AdminApi.Answer a = api().handle("GET", "/v1/health");
+        // The last good table still routes: the status stays, the body says why it may be stale.
+        assertEquals(200, a.status(), a.body());
+        assertFalse(json(a).get("Sync").get("Healthy").asBoolean(), a.body());
+        assertEquals(discovery.syncProblem, json(a).get("Sync").get("Message").asText());
     }
 
     @Test
