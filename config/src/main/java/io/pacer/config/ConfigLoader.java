@@ -68,6 +68,15 @@ public final class ConfigLoader {
             throw new ConfigException(file, key, "needs " + (key.equals("tls_listen") ? "tls_certificates" : "tls_listen")
                     + " as well: TLS clients are served on tls_listen with the certificates of tls_certificates");
         }
+        if (draft.config.hasAdminListenAndPort()) {
+            throw new ConfigException(file, "admin_listen", "cannot be used together with port: port is Nixy's way"
+                    + " of placing the admin API on the listen host, admin_listen gives its full address; keep one");
+        }
+        if (draft.config.adminClashesWithListen()) {
+            String key = root.has("admin_listen") ? "admin_listen" : "port";
+            throw new ConfigException(file, key, "the admin API cannot share the traffic port "
+                    + draft.config.listenAddress().getPort() + " (listen); give it a port of its own");
+        }
         return draft.build();
     }
 

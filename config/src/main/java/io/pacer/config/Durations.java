@@ -68,6 +68,31 @@ public final class Durations {
         return Duration.ofMillis(total);
     }
 
+    /**
+     * {@code duration} as the configuration writes it, largest unit first: {@code 30s}, {@code 5m},
+     * {@code 1m30s}, {@code 250ms}, {@code 0s}. What {@link #parse} reads back; used in log lines
+     * so that they speak the file's language rather than {@code PT30S}.
+     */
+    public static String format(Duration duration) {
+        long millis = Objects.requireNonNull(duration, "duration").toMillis();
+        if (millis == 0) {
+            return "0s";
+        }
+        StringBuilder b = new StringBuilder();
+        if (millis < 0) {
+            b.append('-');
+            millis = -millis;
+        }
+        for (int i = 0; i < UNITS.length; i++) {
+            long count = millis / UNIT_MILLIS[i];
+            if (count > 0) {
+                b.append(count).append(UNITS[i]);
+                millis -= count * UNIT_MILLIS[i];
+            }
+        }
+        return b.toString();
+    }
+
     /** A TOML integer, which means seconds, checked against the same limit as {@link #parse}. */
     static Duration ofSeconds(long seconds) {
         if (seconds < 0) {

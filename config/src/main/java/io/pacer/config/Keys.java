@@ -64,6 +64,9 @@ final class Keys {
         key("pass", (d, v) -> d.config.pass(v.string()));
         key("realm", (d, v) -> d.config.realm(v.string()));
         key("port", (d, v) -> d.config.adminPort(v.integer(0, 65535)));
+        // The admin API's own address, and the token it wants (Pacer's, not Nixy's).
+        key("admin_listen", (d, v) -> d.config.adminListen(v.optionalAddress()));
+        key("admin_token", (d, v) -> d.config.adminToken(v.token()));
         // How Pacer follows Marathon.
         key("resync_interval", (d, v) -> d.config.resyncInterval(v.duration()));
         key("stream_watchdog", (d, v) -> d.config.streamWatchdog(v.positiveDuration()));
@@ -78,10 +81,10 @@ final class Keys {
 
     private static final String NGINX = "Pacer proxies by itself without Nginx";
 
-    /** Each must be a CIDR block or an address, an IP literal (no name is resolved). */
+    /** Each must be a CIDR block or an address, an IP literal (no name is resolved); none is fine. */
     private static List<String> cidrs(List<String> words) throws BadValue {
         if (words.isEmpty()) {
-            return List.of(); // the default, as the shipped pacer.toml writes it: no trusted proxy
+            return List.of(); // none trusted, the default
         }
         try {
             io.pacer.core.AllowList.parse(words);

@@ -64,6 +64,8 @@ public final class PacerConfig {
     private final String pass;
     private final String realm;
     private final int adminPort;
+    private final InetSocketAddress adminListen;
+    private final String adminToken;
     private final Duration resyncInterval;
     private final Duration streamWatchdog;
     private final Duration marathonTimeout;
@@ -114,6 +116,8 @@ public final class PacerConfig {
         pass = b.pass;
         realm = b.realm;
         adminPort = b.adminPort;
+        adminListen = b.adminListen;
+        adminToken = b.adminToken;
         resyncInterval = b.resyncInterval;
         streamWatchdog = b.streamWatchdog;
         marathonTimeout = b.marathonTimeout;
@@ -326,11 +330,35 @@ public final class PacerConfig {
     }
 
     /**
-     * {@code port}: the admin API's port (Nixy's {@code /v1/...} endpoints), on every interface.
-     * 0, the default, means no admin API.
+     * {@code port}: Nixy's admin API port, on the {@code listen} host (see {@link #adminAddress()}).
+     * 0, the default, means no admin API unless {@code admin_listen} is set.
      */
     public int adminPort() {
         return adminPort;
+    }
+
+    /** {@code admin_listen}: the admin API's own address, when the file sets one. */
+    public Optional<InetSocketAddress> adminListen() {
+        return Optional.ofNullable(adminListen);
+    }
+
+    /**
+     * Where the admin API listens: {@code admin_listen}, else the {@code listen} host with Nixy's
+     * {@code port}; empty when neither is set (no admin API).
+     */
+    public Optional<InetSocketAddress> adminAddress() {
+        if (adminListen != null) {
+            return Optional.of(adminListen);
+        }
+        return adminPort == 0 ? Optional.empty() : Optional.of(new InetSocketAddress(listen.getAddress(), adminPort));
+    }
+
+    /**
+     * {@code admin_token}: when set, every admin endpoint but health, readiness and metrics wants
+     * {@code Authorization: Bearer <token>}. Empty (the default) keeps Nixy's open admin API.
+     */
+    public Optional<String> adminToken() {
+        return Optional.ofNullable(adminToken);
     }
 
     /** {@code resync_interval}: a full resync from Marathon this often even without events; zero disables. Default 5m. */
@@ -426,6 +454,8 @@ public final class PacerConfig {
                 && Objects.equals(pass, c.pass)
                 && Objects.equals(realm, c.realm)
                 && adminPort == c.adminPort
+                && Objects.equals(adminListen, c.adminListen)
+                && Objects.equals(adminToken, c.adminToken)
                 && resyncInterval.equals(c.resyncInterval)
                 && streamWatchdog.equals(c.streamWatchdog)
                 && marathonTimeout.equals(c.marathonTimeout)
@@ -447,8 +477,9 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy, routeByHost, trustedProxies, proxyProtocol, marathon, user, pass,
-                realm, adminPort, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy,
+                routeByHost, trustedProxies, proxyProtocol, marathon, user, pass, realm, adminPort, adminListen,
+                adminToken, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
                 accessLogFormat, logLevel, logFormat, tlsListen, tlsCertificates, tlsDefaultCertificate,
                 http2Cleartext, http2MaxConcurrentStreams);
     }
@@ -488,6 +519,8 @@ public final class PacerConfig {
                 + ", pass=" + (pass == null ? "none" : "\"***\"")
                 + ", realm=" + (realm == null ? "none" : Text.quote(realm))
                 + ", port=" + adminPort
+                + ", admin_listen=" + (adminListen == null ? "none" : adminListen)
+                + ", admin_token=" + (adminToken == null ? "none" : "\"***\"")
                 + ", resync_interval=" + resyncInterval
                 + ", stream_watchdog=" + streamWatchdog
                 + ", marathon_timeout=" + marathonTimeout
@@ -544,6 +577,8 @@ public final class PacerConfig {
         private String pass;
         private String realm;
         private int adminPort;
+        private InetSocketAddress adminListen;
+        private String adminToken;
         private Duration resyncInterval = Duration.ofMinutes(5);
         private Duration streamWatchdog = Duration.ofSeconds(15);
         private Duration marathonTimeout = Duration.ofSeconds(10);
@@ -590,6 +625,8 @@ public final class PacerConfig {
             pass = c.pass;
             realm = c.realm;
             adminPort = c.adminPort;
+            adminListen = c.adminListen;
+            adminToken = c.adminToken;
             resyncInterval = c.resyncInterval;
             streamWatchdog = c.streamWatchdog;
             marathonTimeout = c.marathonTimeout;
@@ -826,6 +863,53 @@ public final class PacerConfig {
             }
             this.adminPort = adminPort;
             return this;
+        }
+
+        /** {@code null} means none: the admin API then follows {@code port}. Port 0 picks a free port. */
+        public Builder adminListen(InetSocketAddress adminListen) {
+            this.adminListen = adminListen;
+            return this;
+        }
+
+        /**
+         * {@code null} or empty means no token (Nixy's open admin API).
+         *
+         * @throws IllegalArgumentException when the token could not be sent in an {@code Authorization} header
+         */
+        public Builder adminToken(String adminToken) {
+            if (adminToken != null && !adminToken.isEmpty()) {
+                for (int i = 0; i < adminToken.length(); i++) {
+                    char c = adminToken.charAt(i);
+                    if (c <= ' ' || c >= 0x7f) {
+                        throw new IllegalArgumentException("adminToken: only visible ASCII characters, no spaces");
+                    }
+                }
+            }
+            this.adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
+            return this;
+        }
+
+        /**
+         * Whether the admin API would take the traffic port: the same port on the same address,
+         * or on every address for either of them. Port 0 (a free port each) never clashes.
+         */
+        boolean adminClashesWithListen() {
+            InetSocketAddress admin = adminListen != null ? adminListen
+                    : adminPort == 0 ? null : new InetSocketAddress(listen.getAddress(), adminPort);
+            if (admin == null || admin.getPort() == 0 || admin.getPort() != listen.getPort()) {
+                return false;
+            }
+            return admin.getAddress().isAnyLocalAddress() || listen.getAddress().isAnyLocalAddress()
+                    || admin.getAddress().equals(listen.getAddress());
+        }
+
+        /** Whether both {@code admin_listen} and a non-zero {@code port} are set. */
+        boolean hasAdminListenAndPort() {
+            return adminListen != null && adminPort != 0;
+        }
+
+        InetSocketAddress listenAddress() {
+            return listen;
         }
 
         /** Zero disables the periodic resync. */

@@ -47,6 +47,25 @@ final class Value {
         return value;
     }
 
+    /** A secret sent as {@code Authorization: Bearer <token>}: visible ASCII, no spaces, 16 characters or more. */
+    String token() throws BadValue {
+        String value = string();
+        if (value.isEmpty()) {
+            return value; // none, as when the key is absent
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                throw new BadValue("only visible ASCII characters, no spaces (it is sent as a bearer token)");
+            }
+        }
+        if (value.length() < 16) {
+            throw new BadValue("too short (" + value.length() + " characters): use 16 or more, e.g. the output of"
+                    + " openssl rand -hex 24");
+        }
+        return value;
+    }
+
     /** One of {@code accepted}, spelled exactly. */
     String oneOf(List<String> accepted) throws BadValue {
         String value = string();
@@ -97,6 +116,11 @@ final class Value {
             throw wrongType("an address such as \"0.0.0.0:8080\"");
         }
         return ListenAddress.parse(node.textValue());
+    }
+
+    /** As {@link #address()}, where the empty string means none ({@code null}). */
+    InetSocketAddress optionalAddress() throws BadValue {
+        return node.isTextual() && node.textValue().isEmpty() ? null : address();
     }
 
     /** A file that exists and can be read now; relative paths start from the config file's directory. */

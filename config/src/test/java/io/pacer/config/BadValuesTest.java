@@ -108,6 +108,14 @@ class BadValuesTest {
         "balance = \"least_conn\"           | balance | \"least_conn\" is not supported; accepted: round_robin",
         "balance = \"ROUND_ROBIN\"          | balance | is not supported",
         "balance = 1                      | balance | must be a string, not an integer",
+        // failure memory, routing mode, clients behind another balancer
+        "max_fails = -1                   | max_fails | -1",
+        "fail_timeout = \"0s\"             | fail_timeout | must be greater than 0",
+        "fail_timeout = \"soon\"           | fail_timeout | is not a duration",
+        "route_by = \"header\"             | route_by | \"header\" is not supported; accepted: path, host",
+        "trusted_proxies = [\"10.0.0.0/33\"] | trusted_proxies | '10.0.0.0/33' has no valid prefix length",
+        "trusted_proxies = [\"lb.local\"]  | trusted_proxies | 'lb.local' is not an IP address or CIDR block",
+        "proxy_protocol = \"v2\"           | proxy_protocol | is not a switch",
         // shutdown_grace
         "shutdown_grace = -1              | shutdown_grace | -1 is negative",
         "shutdown_grace = \"soon\"        | shutdown_grace | \"soon\" is not a duration",

@@ -67,4 +67,12 @@ class DurationsTest {
     void rejectsNull() {
         assertThrows(NullPointerException.class, () -> Durations.parse(null));
     }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0s", "500, 500ms", "30000, 30s", "120000, 2m", "90000, 1m30s", "3600000, 1h",
+        "86400000, 1d", "90061001, 1d1h1m1s1ms"})
+    void formatWritesWhatTheConfigurationWould(long millis, String text) {
+        assertEquals(text, Durations.format(Duration.ofMillis(millis)));
+        assertEquals(Duration.ofMillis(millis), Durations.parse(text), "format and parse agree");
+    }
 }

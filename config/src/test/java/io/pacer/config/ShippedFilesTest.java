@@ -31,6 +31,9 @@ class ShippedFilesTest {
         assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listen());
         assertEquals("pacer-local", config.xproxy());
         assertEquals(Optional.of(APPS_JSON.toAbsolutePath()), config.appsFile());
+        // The README's "Try it" shows /v1/routes and /metrics, so the admin API is on, on loopback.
+        assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 8081)), config.adminAddress());
+        assertEquals(Optional.empty(), config.adminToken());
     }
 
     @Test
@@ -70,6 +73,7 @@ class ShippedFilesTest {
                 .listen(new InetSocketAddress("127.0.0.1", 8080))
                 .xproxy("pacer-local")
                 .appsFile(dir.resolve("apps.json"))
+                .adminListen(new InetSocketAddress("127.0.0.1", 8081))
                 .build();
         assertEquals(expected, ConfigLoader.load(copy));
     }

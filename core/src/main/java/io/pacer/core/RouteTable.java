@@ -30,6 +30,7 @@ public final class RouteTable {
     private final Map<String, Map<String, App>> hostRoutes;
     private final List<HostConflict> hostConflicts;
     private final HostIndex hostIndex;
+    private volatile Set<Task> tasks;
 
     private RouteTable(long version, List<App> apps, Map<String, App> routes, List<PrefixConflict> conflicts,
                        PrefixIndex index, Map<String, Map<String, App>> hostRoutes, List<HostConflict> hostConflicts,
@@ -89,14 +90,21 @@ public final class RouteTable {
 
     /**
      * Every task of every app, each once, in app order: what the data plane may hold connections
-     * to. Computed on each call; tables change rarely and callers are off the hot path.
+     * to. Computed on the first call and kept: with Marathon events applied one by one, a table of
+     * 30,000 tasks is published for every event, and the data plane and discovery both ask.
      */
     public Set<Task> tasks() {
-        Set<Task> out = new LinkedHashSet<>();
-        for (App app : apps) {
-            out.addAll(app.tasks());
+        Set<Task> out = tasks;
+        if (out == null) {
+            // A benign race: two threads may both compute it; both get equal sets.
+            Set<Task> all = new LinkedHashSet<>();
+            for (App app : apps) {
+                all.addAll(app.tasks());
+            }
+            out = Collections.unmodifiableSet(all);
+            tasks = out;
         }
-        return Collections.unmodifiableSet(out);
+        return out;
     }
 
     /** Prefix (with trailing slash) to the app serving it, in insertion order. */

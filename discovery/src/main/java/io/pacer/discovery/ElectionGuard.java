@@ -6,7 +6,9 @@ import io.pacer.core.Task;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,38 +33,61 @@ public final class ElectionGuard {
     private static final int APPS_NAMED = 10;
 
     private boolean holding;
-    private int keptTasks;
+    /** Tasks kept without a health result, by app id, as the last call about each app found them. */
+    private final Map<String, Integer> keptByApp = new LinkedHashMap<>();
 
     /**
      * The routing view of {@code marathonApps} (as {@link AppRoutes#apps}), keeping the tasks of
-     * {@code inForce} that Marathon lists without any health result.
+     * {@code inForce} that Marathon lists without any health result. {@code marathonApps} are all
+     * the apps there are.
      */
     public synchronized List<App> routedApps(List<MarathonApp> marathonApps, RouteOptions options, RouteTable inForce) {
+        keptByApp.clear();
+        return route(marathonApps, options, inForce);
+    }
+
+    /**
+     * As {@link #routedApps}, for some apps only (those a Marathon event changed): what the guard
+     * knows of the other apps stays, so that it reports the election's start and end once, not
+     * once per app. {@code inForce} needs to hold only these apps' routes.
+     */
+    public synchronized List<App> routedAppsOf(List<MarathonApp> someApps, RouteOptions options, RouteTable inForce) {
+        for (MarathonApp app : someApps) {
+            keptByApp.remove(app.id());
+        }
+        return route(someApps, options, inForce);
+    }
+
+    private List<App> route(List<MarathonApp> marathonApps, RouteOptions options, RouteTable inForce) {
         Set<String> routed = new HashSet<>();
         for (Task t : inForce.tasks()) {
             routed.add(t.id());
         }
-        Set<String> keptApps = new LinkedHashSet<>();
-        int[] kept = {0};
         List<App> apps = AppRoutes.apps(marathonApps, options, (app, task) -> {
             if (!routed.contains(task.id())) {
                 return false;
             }
-            keptApps.add(app.id());
-            kept[0]++;
+            keptByApp.merge(app.id(), 1, Integer::sum);
             return true;
         });
-        report(kept[0], keptApps);
+        int kept = 0;
+        for (int n : keptByApp.values()) {
+            kept += n;
+        }
+        report(kept, keptByApp.keySet());
         return apps;
     }
 
-    /** Tasks the last call kept without health results. */
+    /** Tasks kept without health results, as the last calls found them. */
     public synchronized int keptTasks() {
-        return keptTasks;
+        int kept = 0;
+        for (int n : keptByApp.values()) {
+            kept += n;
+        }
+        return kept;
     }
 
     private void report(int kept, Set<String> apps) {
-        keptTasks = kept;
         if (kept > 0 && !holding) {
             holding = true;
             List<String> named = new ArrayList<>(apps);

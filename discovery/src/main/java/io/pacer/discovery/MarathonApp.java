@@ -14,7 +14,7 @@ import java.util.Objects;
  * Marathon sends ({@code cmd}, resources, ...) is deliberately not modelled: a field we do not
  * read cannot break parsing. The fields kept only for reporting ({@code env},
  * {@code portDefinitions}, {@code healthChecks}, {@code container}) are Marathon's JSON as sent,
- * never interpreted; their nodes are shared, so callers must not modify them.
+ * never interpreted, held compactly as bytes and read into nodes only when asked for.
  *
  * @param id                    Marathon's app id ({@code /shop/cart})
  * @param labels                the app's labels; empty when Marathon sent none
@@ -25,17 +25,13 @@ import java.util.Objects;
  * @param tasks                 the embedded tasks, in Marathon's order
  * @param readinessCheckResults present only while a deployment is checking readiness (and only
  *     with {@code embed=apps.readiness}); empty otherwise
- * @param env                   the app's {@code env} in Marathon's order; values are strings or
- *     objects such as {@code {"secret": "name"}}, as sent
- * @param portDefinitions       {@code portDefinitions} as sent; an empty array when absent
- * @param healthChecks          {@code healthChecks} as sent; an empty array when absent
- * @param container             {@code container} as sent; a JSON null when absent
+ * @param reported              {@code env}, {@code portDefinitions}, {@code healthChecks} and
+ *     {@code container} as sent, for {@link #env()} and the like
  */
 public record MarathonApp(String id, Map<String, String> labels, int healthCheckCount,
                           int readinessCheckCount, List<PortMapping> portMappings,
                           List<MarathonTask> tasks, List<ReadinessResult> readinessCheckResults,
-                          Map<String, JsonNode> env, JsonNode portDefinitions, JsonNode healthChecks,
-                          JsonNode container) {
+                          ReportedJson reported) {
 
     public MarathonApp {
         Objects.requireNonNull(id, "id");
@@ -43,10 +39,7 @@ public record MarathonApp(String id, Map<String, String> labels, int healthCheck
         portMappings = List.copyOf(portMappings);
         tasks = List.copyOf(tasks);
         readinessCheckResults = List.copyOf(readinessCheckResults);
-        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
-        portDefinitions = portDefinitions == null ? JsonNodeFactory.instance.arrayNode() : portDefinitions;
-        healthChecks = healthChecks == null ? JsonNodeFactory.instance.arrayNode() : healthChecks;
-        container = container == null ? NullNode.getInstance() : container;
+        reported = reported == null ? ReportedJson.NONE : reported;
     }
 
     /** An app with nothing but what routing reads; the reporting fields are empty. */
@@ -54,7 +47,46 @@ public record MarathonApp(String id, Map<String, String> labels, int healthCheck
                        List<PortMapping> portMappings, List<MarathonTask> tasks,
                        List<ReadinessResult> readinessCheckResults) {
         this(id, labels, healthCheckCount, readinessCheckCount, portMappings, tasks, readinessCheckResults,
-                Map.of(), null, null, null);
+                ReportedJson.NONE);
+    }
+
+    /**
+     * The app's {@code env} in Marathon's order; values are strings or objects such as
+     * {@code {"secret": "name"}}, as sent. Read anew on each call.
+     */
+    public Map<String, JsonNode> env() {
+        JsonNode env = reported.read().get("env");
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        if (env != null && env.isObject()) {
+            for (Map.Entry<String, JsonNode> e : env.properties()) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** {@code portDefinitions} as sent; an empty array when absent. */
+    public JsonNode portDefinitions() {
+        JsonNode v = reported.read().get("portDefinitions");
+        return v != null && v.isArray() ? v : JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** {@code healthChecks} as sent; an empty array when absent. */
+    public JsonNode healthChecks() {
+        JsonNode v = reported.read().get("healthChecks");
+        return v != null && v.isArray() ? v : JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** {@code container} as sent; a JSON null when absent. */
+    public JsonNode container() {
+        JsonNode v = reported.read().get("container");
+        return v == null ? NullNode.getInstance() : v;
+    }
+
+    /** This app with other tasks; everything else shared. */
+    public MarathonApp withTasks(List<MarathonTask> newTasks) {
+        return new MarathonApp(id, labels, healthCheckCount, readinessCheckCount, portMappings, newTasks,
+                readinessCheckResults, reported);
     }
 
     public boolean hasHealthChecks() {

@@ -1,309 +1,102 @@
 package io.pacer.discovery;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Reads the body of Marathon's {@code GET /v2/apps?embed=apps.tasks}.
+ * Reads the bodies of Marathon's {@code GET /v2/apps?embed=apps.tasks} and
+ * {@code GET /v2/apps/{id}?embed=app.tasks}.
  *
- * <p>It walks a JSON tree instead of binding classes so that leniency is decided field by field:
- * only the fields routing reads are looked at, so an {@code env} secret object or any field a
- * newer Marathon adds cannot break the sync. A body that is not an app list at all is an error
- * (never "zero apps", which would empty the routes); one bad app or task is skipped on its own.
+ * <p>Only the fields routing and the admin API read are looked at (see {@link AppReader}), so an
+ * {@code env} secret object or any field a newer Marathon adds cannot break the sync. A body that
+ * is not an app list at all is an error (never "zero apps", which would empty the routes); one
+ * bad app or task is skipped on its own, with a warning.
  */
 public final class MarathonApps {
 
-    private static final Logger log = LoggerFactory.getLogger(MarathonApps.class);
-
-    /** Two documents glued together are a broken body, not the first of them. */
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
+    private static final JsonFactory JSON = new JsonFactory();
     private static final int EXCERPT_CHARS = 120;
 
     private MarathonApps() { }
 
     /**
      * The apps of an {@code {"apps": [...]}} body, in Marathon's order. Apps and tasks that cannot
-     * be read (no {@code id}, a field of the wrong type) are left out with a warning.
+     * be read (no {@code id}, a field of the wrong type) are left out with a warning. The same
+     * reader a live sync feeds chunk by chunk ({@link AppListParser}), given the whole body.
      *
      * @throws MarathonFormatException when the body is empty, not JSON, or not an object with an
      *     {@code apps} array (Marathon's {@code {"message": ...}} error answers included)
      */
     public static List<MarathonApp> parse(byte[] json) throws MarathonFormatException {
-        JsonNode root = readTree(json);
-        JsonNode apps = root.get("apps");
-        if (apps == null || !apps.isArray()) {
-            JsonNode message = root.get("message");
-            if (message != null && message.isTextual()) {
-                throw new MarathonFormatException("Marathon answered an error instead of apps: "
-                        + excerpt(message.textValue()));
-            }
-            throw new MarathonFormatException("expected a JSON object with an \"apps\" array, got "
-                    + excerpt(new String(json, StandardCharsets.UTF_8)));
-        }
-        List<MarathonApp> out = new ArrayList<>(apps.size());
-        for (int i = 0; i < apps.size(); i++) {
-            JsonNode app = apps.get(i);
-            try {
-                out.add(app(app));
-            } catch (BadField e) {
-                log.warn("Skipping Marathon app #{}{}: {}", i, describe(app), e.getMessage());
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    private static JsonNode readTree(byte[] json) throws MarathonFormatException {
         if (json == null || json.length == 0) {
             throw new MarathonFormatException("empty body where Marathon's app list was expected");
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
+        AppListParser parser = new AppListParser();
+        parser.feed(json, 0, json.length);
+        return parser.finish();
+    }
+
+    /**
+     * The app of a {@code GET /v2/apps/{id}} body, {@code {"app": {...}}}.
+     *
+     * @throws MarathonFormatException when the body is not such an object, or the app cannot be read
+     */
+    public static MarathonApp parseApp(byte[] json) throws MarathonFormatException {
+        if (json == null || json.length == 0) {
+            throw new MarathonFormatException("empty body where a Marathon app was expected");
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw notAnApp(json);
+            }
+            boolean saw = false;
+            MarathonApp app = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("app".equals(field) && v == JsonToken.START_OBJECT && !saw) {
+                    saw = true;
+                    app = AppReader.read(p, 0);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new MarathonFormatException("not valid JSON (text after the app): "
+                        + excerpt(new String(json, StandardCharsets.UTF_8)));
+            }
+            if (!saw) {
+                throw notAnApp(json);
+            }
+            if (app == null) {
+                throw new MarathonFormatException("the app cannot be read (see the warning above)");
+            }
+            return app;
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new MarathonFormatException("not valid JSON (" + e.getOriginalMessage() + where + "): "
+            throw new MarathonFormatException("not valid JSON (" + e.getOriginalMessage() + "): "
                     + excerpt(new String(json, StandardCharsets.UTF_8)), e);
         } catch (IOException e) {
             // Reading a byte array does no I/O; Jackson only declares it.
             throw new MarathonFormatException("unreadable body: " + e.getMessage(), e);
         }
-        if (root == null || root.isMissingNode()) {
-            throw new MarathonFormatException("blank body where Marathon's app list was expected");
-        }
-        if (!root.isObject()) {
-            throw new MarathonFormatException("expected a JSON object with an \"apps\" array, got a JSON "
-                    + root.getNodeType().name().toLowerCase(Locale.ROOT) + ": "
-                    + excerpt(new String(json, StandardCharsets.UTF_8)));
-        }
-        return root;
     }
 
-    private static MarathonApp app(JsonNode node) {
-        if (!node.isObject()) {
-            throw new BadField("not a JSON object");
-        }
-        String id = requiredText(node, "id");
-        List<MarathonTask> tasks = new ArrayList<>();
-        JsonNode taskNodes = array(node, "tasks");
-        for (int i = 0; i < taskNodes.size(); i++) {
-            JsonNode task = taskNodes.get(i);
-            try {
-                tasks.add(task(task, id));
-            } catch (BadField e) {
-                log.warn("Skipping task #{}{} of Marathon app {}: {}", i, describe(task), id, e.getMessage());
-            }
-        }
-        JsonNode healthChecks = array(node, "healthChecks");
-        JsonNode container = node.get("container");
-        return new MarathonApp(id, labels(node), healthChecks.size(),
-                array(node, "readinessChecks").size(), portMappings(node), tasks,
-                readinessResults(node), env(node), lenientArray(node, "portDefinitions"), healthChecks,
-                container == null ? null : container);
-    }
-
-    private static MarathonTask task(JsonNode node, String appId) {
-        if (!node.isObject()) {
-            throw new BadField("not a JSON object");
-        }
-        String id = requiredText(node, "id");
-        String owner = optionalText(node, "appId");
-        List<Integer> ports = new ArrayList<>();
-        JsonNode portNodes = array(node, "ports");
-        for (int i = 0; i < portNodes.size(); i++) {
-            ports.add(integer(portNodes.get(i), "ports[" + i + "]"));
-        }
-        List<String> ips = new ArrayList<>();
-        for (JsonNode ip : array(node, "ipAddresses")) {
-            String address = ip.isObject() ? optionalText(ip, "ipAddress") : null;
-            if (address != null && !address.isEmpty()) {
-                ips.add(address);
-            }
-        }
-        List<Boolean> alive = new ArrayList<>();
-        for (JsonNode result : array(node, "healthCheckResults")) {
-            // Anything but an explicit "alive": true is a failing check: routing to a task whose
-            // health we cannot read is worse than leaving it out.
-            JsonNode flag = result.get("alive");
-            alive.add(flag != null && flag.isBoolean() && flag.booleanValue());
-        }
-        List<Integer> servicePorts = new ArrayList<>();
-        for (JsonNode port : lenientArray(node, "servicePorts")) {
-            if (port.isIntegralNumber() && port.canConvertToInt()) {
-                servicePorts.add(port.intValue());
-            }
-        }
-        return new MarathonTask(id, owner == null ? appId : owner, optionalText(node, "host"), ports,
-                ips, optionalText(node, "state"), alive, servicePorts, lenientText(node, "slaveId"),
-                lenientText(node, "stagedAt"), lenientText(node, "startedAt"), lenientText(node, "version"));
-    }
-
-    /**
-     * {@code env} as sent: values are strings, or objects such as {@code {"secret": "name"}}
-     * (what broke Nixy's decoding). Only reported, so anything but an object is read as empty.
-     */
-    private static Map<String, JsonNode> env(JsonNode app) {
-        JsonNode env = app.get("env");
-        if (env == null || !env.isObject()) {
-            return Map.of();
-        }
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : env.properties()) {
-            out.put(e.getKey(), e.getValue());
-        }
-        return out;
-    }
-
-    /** A reporting-only array: as sent when it is one, else an empty array. */
-    private static JsonNode lenientArray(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isArray() ? value : MAPPER.createArrayNode();
-    }
-
-    /** A reporting-only string: {@code null} when absent or not a string. */
-    private static String lenientText(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.textValue() : null;
-    }
-
-    private static Map<String, String> labels(JsonNode app) {
-        JsonNode labels = app.get("labels");
-        if (labels == null || labels.isNull()) {
-            return Map.of();
-        }
-        if (!labels.isObject()) {
-            throw new BadField("\"labels\" is not a JSON object");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> label : labels.properties()) {
-            // Marathon only stores strings; a scalar of another type still reads unambiguously,
-            // while null or nested values mean nothing to routing and are ignored.
-            if (label.getValue().isValueNode() && !label.getValue().isNull()) {
-                out.put(label.getKey(), label.getValue().asText());
-            }
-        }
-        return out;
-    }
-
-    private static List<MarathonApp.PortMapping> portMappings(JsonNode app) {
-        JsonNode container = app.get("container");
-        if (container == null || container.isNull()) {
-            return List.of();
-        }
-        if (!container.isObject()) {
-            throw new BadField("\"container\" is not a JSON object");
-        }
-        // Marathon 1.5 moved the mappings from container.docker to container; either may be
-        // present depending on the version that stored the app.
-        JsonNode mappings = array(container, "portMappings");
-        if (mappings.isEmpty()) {
-            JsonNode docker = container.get("docker");
-            if (docker != null && docker.isObject()) {
-                mappings = array(docker, "portMappings");
-            }
-        }
-        List<MarathonApp.PortMapping> out = new ArrayList<>(mappings.size());
-        for (int i = 0; i < mappings.size(); i++) {
-            JsonNode m = mappings.get(i);
-            if (!m.isObject()) {
-                throw new BadField("portMappings[" + i + "] is not a JSON object");
-            }
-            out.add(new MarathonApp.PortMapping(optionalInt(m, "containerPort"), optionalInt(m, "hostPort"),
-                    optionalInt(m, "servicePort"), optionalText(m, "protocol"), optionalText(m, "name")));
-        }
-        return out;
-    }
-
-    private static List<MarathonApp.ReadinessResult> readinessResults(JsonNode app) {
-        List<MarathonApp.ReadinessResult> out = new ArrayList<>();
-        for (JsonNode r : array(app, "readinessCheckResults")) {
-            String taskId = r.isObject() ? optionalText(r, "taskId") : null;
-            if (taskId != null) {
-                JsonNode ready = r.get("ready");
-                out.add(new MarathonApp.ReadinessResult(taskId, optionalText(r, "name"),
-                        ready != null && ready.isBoolean() && ready.booleanValue()));
-            }
-        }
-        return out;
-    }
-
-    /** The array under {@code field}; an empty one when it is absent or null. */
-    private static JsonNode array(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return MAPPER.createArrayNode();
-        }
-        if (!value.isArray()) {
-            throw new BadField("\"" + field + "\" is not a JSON array");
-        }
-        return value;
-    }
-
-    private static String requiredText(JsonNode node, String field) {
-        String value = optionalText(node, field);
-        if (value == null || value.isBlank()) {
-            throw new BadField("no \"" + field + "\"");
-        }
-        return value;
-    }
-
-    private static String optionalText(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new BadField("\"" + field + "\" is not a string");
-        }
-        return value.textValue();
-    }
-
-    private static int optionalInt(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? 0 : integer(value, field);
-    }
-
-    private static int integer(JsonNode value, String what) {
-        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw new BadField("\"" + what + "\" is not an integer");
-        }
-        return value.intValue();
-    }
-
-    /** {@code " (id /x)"} when the broken element still has a readable id, for the warning. */
-    private static String describe(JsonNode node) {
-        JsonNode id = node.isObject() ? node.get("id") : null;
-        return id != null && id.isTextual() ? " (" + id.textValue() + ")" : "";
+    private static MarathonFormatException notAnApp(byte[] json) {
+        return new MarathonFormatException("expected a JSON object with an \"app\" object, got "
+                + excerpt(new String(json, StandardCharsets.UTF_8)));
     }
 
     /** The start of a body, on one line, for messages that must say what came instead of apps. */
-    private static String excerpt(String text) {
+    static String excerpt(String text) {
         String flat = text.strip().replaceAll("\\s+", " ");
         if (flat.isEmpty()) {
             return "(blank)";
         }
         return flat.length() <= EXCERPT_CHARS ? flat : flat.substring(0, EXCERPT_CHARS) + "...";
-    }
-
-    /** One app or task that cannot be read; caught at its level so the others survive. */
-    private static final class BadField extends RuntimeException {
-        BadField(String message) {
-            super(message, null, false, false);
-        }
     }
 }

@@ -1,152 +1,97 @@
 package io.pacer.discovery;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.core.RouteTableDiff;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import org.asynchttpclient.AsyncHandler;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.DefaultAsyncHttpClientConfig;
-import org.asynchttpclient.Dsl;
-import org.asynchttpclient.HttpResponseBodyPart;
-import org.asynchttpclient.HttpResponseStatus;
-import org.asynchttpclient.ListenableFuture;
-import org.asynchttpclient.RequestBuilder;
-import org.asynchttpclient.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves routes from a live Marathon: it follows Marathon's event stream and resyncs the whole
- * app list whenever an event may have changed routing, publishing a new {@link RouteTable} to the
- * listener when, and only when, the routes changed. Publishing mirrors {@link AppsFileSource}:
- * versions count up from 1, each change is logged as one INFO line with its diff, and whatever
- * goes wrong (Marathon unreachable, an error status, a body that does not parse) keeps the last
- * good table in force.
+ * Serves routes from a live Marathon, publishing a new {@link RouteTable} to the listener when, and
+ * only when, the routes changed. Publishing mirrors {@link AppsFileSource}: versions count up from
+ * 1, each change is logged as one INFO line with its diff, and whatever goes wrong (Marathon
+ * unreachable, an error status, a body that does not parse, an {@code Error} of our own) keeps the
+ * last good table in force.
  *
- * <h2>How</h2>
+ * <p>It wires parts that each have one role:
  * <ul>
- *   <li><b>Endpoints.</b> Every endpoint's {@code GET /ping} is asked every 2 s (5 s timeout); the
- *   first healthy one in list order is used for the stream and for syncs, and a change of that
- *   choice reopens the stream there and resyncs. Every call carries basic auth when a user is
- *   set.</li>
- *   <li><b>Stream.</b> {@code GET /v2/events} with {@code Accept: text/event-stream}, read as it
- *   arrives by an {@link AsyncHandler} into an {@link SseParser}. A redirect (a standby sends its
- *   leader's address) is followed here rather than by the HTTP client, so that the credentials go
- *   along; at most {@link MarathonSettings#maxRedirects()} hops. A stream that ends or fails is
- *   reopened after a backoff with jitter (doubling from {@code reconnectMin} to
- *   {@code reconnectMax}, back to the minimum after a stream that delivered data); one silent for
- *   {@code streamWatchdog} (heartbeats count) is dropped and reopened.</li>
- *   <li><b>Sync.</b> {@code GET /v2/apps?embed=apps.tasks&embed=apps.readiness}, on attaching, on
- *   every event that may change routing (see {@link MarathonEvents}), every
- *   {@code resyncInterval} and on {@link #requestResync()}. Only a 200 whose body parses as an
- *   app list counts; a failure is retried after a backoff. Bursts collapse: at most one sync is
- *   in flight, and a request arriving meanwhile runs one more right after it, so the table
- *   converges within about two sync durations of the last event.</li>
- *   <li><b>Threads.</b> Netty I/O threads of the HTTP client only split the stream into events;
- *   everything else (state, parsing {@code /v2/apps}, building and publishing the table) runs on
- *   one thread, {@value #THREAD_NAME}, which is also where the listener is called.</li>
+ *   <li>{@link MarathonClient}: the HTTP client, credentials on every call, redirects;</li>
+ *   <li>{@link EndpointFailover}: which Marathon to use, from every endpoint's {@code /ping};</li>
+ *   <li>{@link EventStream}: {@code /v2/events}, reopened when it ends or falls silent;</li>
+ *   <li>{@link SyncLoop}: {@code /v2/apps}, collapsed, retried, never wedged;</li>
+ *   <li>this class: what an event means ({@link MarathonEvents}), and turning Marathon's apps into
+ *   the table ({@link #publish}, the one place where that happens).</li>
  * </ul>
+ *
+ * <p>Threading: the HTTP client's I/O thread splits the stream into events and reads a
+ * {@code /v2/apps} answer into apps as it arrives; everything else (state, applying events, building
+ * and publishing the table) runs on one thread, {@value #THREAD_NAME} (a {@link DiscoveryLoop}),
+ * which is also where the listener is called.
  */
 public final class MarathonSource implements AutoCloseable {
 
     public static final String THREAD_NAME = "pacer-marathon";
-    static final String APPS_PATH = "/v2/apps?embed=apps.tasks&embed=apps.readiness";
-    static final String EVENTS_PATH = "/v2/events";
-    static final String PING_PATH = "/ping";
-    static final String EVENT_STREAM = "text/event-stream";
-
-    /** Event types counted by name; the rest (a misbehaving peer inventing names) under {@value #OTHER}. */
-    private static final int MAX_COUNTED_KEYS = 100;
-    private static final String OTHER = "(other)";
-    private static final int EXCERPT_CHARS = 160;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Changes kept for replay on top of one full sync; past this, another full sync follows. */
+    private static final int MAX_REPLAY = 100_000;
+    /** How long the first full read waits for the event stream to attach. */
+    static final Duration FIRST_SYNC_WITHOUT_STREAM = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(MarathonSource.class);
 
     private final MarathonSettings settings;
     private final Consumer<RouteTable> listener;
     private final Clock clock;
-    private final List<Endpoint> endpoints;
+    private final List<MarathonEndpoint> endpoints;
 
-    private ScheduledThreadPoolExecutor executor;
-    private EventLoopGroup ioGroup;
-    private AsyncHttpClient http;
-    private volatile Thread executorThread;
+    // Set once by start(); volatile because status() and requestResync() read them from any thread.
+    private volatile DiscoveryLoop loop;
+    private volatile MarathonClient client;
+    private volatile EndpointFailover failover;
+    private volatile EventStream stream;
+    private volatile SyncLoop sync;
     private volatile boolean started;
     private volatile boolean closed;
 
-    /** A resync was asked for and has not started yet; it collapses every request until it starts. */
-    private final AtomicBoolean resyncPending = new AtomicBoolean();
     private final CountDownLatch firstSync = new CountDownLatch(1);
 
-    // Written on the executor thread only; volatile where status() reads them.
-    private volatile Endpoint active;
-    private volatile Stream stream;
-    private long streamIds;
-    private long reconnectDelayNanos;
-    private Future<?> reconnect;
-    private boolean syncInFlight;
-    private long syncRetryNanos;
-    private Future<?> syncRetry;
+    // Written on the loop only; volatile where status() and the admin API read them.
     private boolean published;
-    private String lastSyncProblem;
-    private String lastStreamProblem;
     private final Set<String> warnedMalformed = new HashSet<>();
     private final Set<String> loggedUnknown = new HashSet<>();
-
     private volatile RouteTable current = RouteTable.empty();
-    /** Keeps routed tasks through a leader election, when Marathon lists no health results. */
-    private final ElectionGuard electionGuard = new ElectionGuard();
     private volatile List<App> apps = List.of();
     private volatile List<MarathonApp> marathonApps = List.of();
-    private volatile Instant lastSyncSuccess;
-    private volatile Instant lastSyncAttempt;
-    private volatile String lastSyncError;
-    private volatile Duration lastResyncDuration;
-    private final LongAdder resyncs = new LongAdder();
     private final LongAdder malformedEvents = new LongAdder();
-    private final LongAdder streamsOpened = new LongAdder();
-    private final Counters syncFailures = new Counters();
+    private final AppsModel model = new AppsModel();
+    /** Keeps routed tasks through a leader election, when Marathon lists no health results. */
+    private final ElectionGuard electionGuard = new ElectionGuard();
+    /** The routed view of the model's apps of the realm, by id, in Marathon's order. */
+    private Map<String, App> routed = new LinkedHashMap<>();
+    private boolean modelLoaded;
+    private final List<Runnable> replay = new ArrayList<>();
+    private boolean replayOverflowed;
+    /** Counts stream (re)attachments; a drift check needs the stream attached since the last full sync. */
+    private long streamEpoch;
+    private long epochOfLastFullSync = -1;
+    private final LongAdder drifts = new LongAdder();
+    private final LongAdder driftedApps = new LongAdder();
     private final Counters eventsByType = new Counters();
-    private final Counters streamFailures = new Counters();
 
     public MarathonSource(MarathonSettings settings, Consumer<RouteTable> listener) {
         this(settings, listener, Clock.systemUTC());
@@ -157,13 +102,11 @@ public final class MarathonSource implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.clock = Objects.requireNonNull(clock, "clock");
-        List<Endpoint> list = new ArrayList<>();
+        List<MarathonEndpoint> list = new ArrayList<>();
         for (URI url : settings.endpoints()) {
-            list.add(Endpoint.of(url, settings.user(), settings.pass()));
+            list.add(MarathonEndpoint.of(url, settings.user(), settings.pass()));
         }
         this.endpoints = List.copyOf(list);
-        this.reconnectDelayNanos = settings.reconnectMin().toNanos();
-        this.syncRetryNanos = settings.syncRetryMin().toNanos();
     }
 
     /**
@@ -178,30 +121,43 @@ public final class MarathonSource implements AutoCloseable {
             throw new IllegalStateException("Marathon source already started or closed");
         }
         started = true;
-        executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, THREAD_NAME);
-            t.setDaemon(true);
-            executorThread = t;
-            return t;
+        loop = new DiscoveryLoop(THREAD_NAME);
+        client = new MarathonClient(THREAD_NAME, settings.requestTimeout(),
+                min(settings.requestTimeout(), settings.pingTimeout()));
+        stream = new EventStream(client, loop, settings, new StreamEvents());
+        sync = new SyncLoop(client, loop, settings, clock, () -> failover.active(), new SyncLoop.Listener() {
+            @Override
+            public void synced(MarathonEndpoint endpoint, List<MarathonApp> apps, long startNanos) {
+                MarathonSource.this.synced(endpoint, apps, startNanos);
+            }
+
+            @Override
+            public void appSynced(MarathonEndpoint endpoint, String appId, MarathonApp app) {
+                MarathonSource.this.appSynced(endpoint, appId, app);
+            }
         });
-        executor.setRemoveOnCancelPolicy(true);
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        ioGroup = ioGroup();
-        http = Dsl.asyncHttpClient(httpConfig(settings, ioGroup));
-        log.info("Following Marathon at {}", endpoints.stream().map(e -> e.shown).toList());
-        post(() -> {
-            active = endpoints.get(0);
-            openStream();
+        failover = new EndpointFailover(endpoints, client, loop, settings.pingTimeout(), clock, ep -> {
+            stream.openOn(ep);
+            sync.request("endpoint change");
         });
-        requestResync("start");
-        long ping = settings.pingInterval().toNanos();
-        executor.scheduleWithFixedDelay(safely(this::pingAll), 0, ping, TimeUnit.NANOSECONDS);
+        log.info("Following Marathon at {}", endpoints.stream().map(e -> e.base).toList());
+        loop.post(() -> stream.openOn(failover.active()));
+        // The first full read waits for the stream to attach (StreamEvents.opened), so that it
+        // covers everything after the subscription: reading first and again on attaching cost
+        // Marathon two full reads per Pacer start (16.6 MB each at 10,000 apps). Should the
+        // stream not open soon, the read starts anyway.
+        loop.schedule(() -> {
+            if (sync.syncs() == 0) {
+                sync.request("start");
+            }
+        }, FIRST_SYNC_WITHOUT_STREAM.toNanos());
+        loop.every(failover::pingAll, 0, settings.pingInterval());
         long watchdogPeriod = Math.max(TimeUnit.MILLISECONDS.toNanos(20),
                 Math.min(TimeUnit.SECONDS.toNanos(1), settings.streamWatchdog().toNanos() / 4));
-        executor.scheduleWithFixedDelay(safely(this::watchdog), watchdogPeriod, watchdogPeriod, TimeUnit.NANOSECONDS);
+        loop.every(stream::watchdog, watchdogPeriod, Duration.ofNanos(watchdogPeriod));
         if (!settings.resyncInterval().isZero()) {
-            long every = settings.resyncInterval().toNanos();
-            executor.scheduleWithFixedDelay(() -> requestResync("periodic"), every, every, TimeUnit.NANOSECONDS);
+            loop.every(() -> sync.request("periodic"), settings.resyncInterval().toNanos(),
+                    settings.resyncInterval());
         }
     }
 
@@ -222,7 +178,8 @@ public final class MarathonSource implements AutoCloseable {
      *     not running
      */
     public boolean requestResync() {
-        return requestResync("requested");
+        SyncLoop s = sync;
+        return !closed && s != null && s.request("requested");
     }
 
     /** The last table published (the empty table, version 0, before the first sync). */
@@ -249,767 +206,326 @@ public final class MarathonSource implements AutoCloseable {
 
     /** How things stand now; cheap, callable from any thread. */
     public MarathonStatus status() {
+        EndpointFailover f = failover;
+        EventStream es = stream;
+        SyncLoop s = sync;
+        DiscoveryLoop l = loop;
         List<MarathonStatus.EndpointHealth> health = new ArrayList<>(endpoints.size());
-        for (Endpoint e : endpoints) {
-            health.add(new MarathonStatus.EndpointHealth(e.shown, e.healthy, e.message, e.lastChecked,
-                    e.pingFailures.sum()));
+        if (f == null) {
+            for (MarathonEndpoint e : endpoints) {
+                health.add(e.health());
+            }
+        } else {
+            health = f.health();
         }
-        Endpoint a = active;
-        Stream s = stream;
-        boolean connected = s != null && s.connected;
-        return new MarathonStatus(health, a == null ? null : a.shown, connected, connected ? s.shownUrl() : null,
-                lastSyncSuccess, lastSyncAttempt, lastSyncError, lastResyncDuration, current.version(),
-                resyncs.sum(), syncFailures.snapshot(), eventsByType.snapshot(), malformedEvents.sum(),
-                streamsOpened.sum(), streamFailures.snapshot());
+        String streamUrl = es == null ? null : es.shownUrl();
+        boolean connected = streamUrl != null;
+        return new MarathonStatus(health, f == null ? null : f.active().base, connected, streamUrl,
+                s == null ? null : s.lastSuccess(), s == null ? null : s.lastAttempt(),
+                s == null ? null : s.lastError(), s == null ? null : s.lastDuration(), current.version(),
+                s == null ? 0 : s.syncs(), s == null ? Map.of() : s.failures().snapshot(),
+                eventsByType.snapshot(), malformedEvents.sum(),
+                es == null ? 0 : es.streamsOpened(), es == null ? Map.of() : es.failures().snapshot(),
+                s == null ? null : s.inFlightSince(), l == null ? 0 : l.unexpectedErrors(),
+                s == null ? 0 : s.appReads(), drifts.sum(), driftedApps.sum());
+    }
+
+    /**
+     * Why the routes may be stale (no sync yet, the last one failed, one stuck past its deadline),
+     * or {@code null} when the last sync succeeded; for {@code /v1/health}.
+     */
+    public String syncProblem() {
+        SyncLoop s = sync;
+        Duration deadline = s == null ? settings.requestTimeout().plus(SyncLoop.DEADLINE_MARGIN) : s.deadline();
+        return status().syncProblem(clock.instant(), deadline);
     }
 
     /** Stops following Marathon; waits briefly for work in progress. Idempotent. */
     @Override
     public void close() {
-        ScheduledThreadPoolExecutor ex;
-        AsyncHttpClient client;
-        EventLoopGroup group;
+        DiscoveryLoop l;
+        MarathonClient c;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            ex = executor;
-            client = http;
-            group = ioGroup;
+            l = loop;
+            c = client;
         }
-        if (ex != null) {
-            post(() -> {
-                Stream s = stream;
-                stream = null;
-                if (s != null) {
-                    s.cancel();
-                }
-            });
-            ex.shutdown();
-            // From the listener itself (the executor thread), waiting for ourselves would only time out.
-            if (Thread.currentThread() != executorThread) {
-                try {
-                    if (!ex.awaitTermination(5, TimeUnit.SECONDS)) {
-                        log.warn("Marathon source did not stop within 5 s");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            ex.shutdownNow();
+        if (l != null) {
+            EventStream s = stream;
+            l.close(s::close);
         }
-        if (client != null) {
-            try {
-                // Closes the client's connections while its event loop still runs ...
-                client.close();
-            } catch (IOException | RuntimeException e) {
-                log.debug("Closing the Marathon HTTP client", e);
-            }
-        }
-        if (group != null) {
-            // ... and only then stops the loop, which the client does not own.
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        if (c != null) {
+            c.close();
         }
     }
 
     /**
-     * For tests: whether no sync is in flight or pending, read on the executor thread so that it
-     * sees the executor's own state.
+     * For tests: whether no sync is in flight or pending, read on the loop so that it sees the
+     * loop's own state.
      */
     boolean idle() throws Exception {
-        return executor.submit(() -> !syncInFlight && !resyncPending.get()).get(5, TimeUnit.SECONDS);
+        return loop.call(() -> sync.idle(), Duration.ofSeconds(5));
     }
 
-    // ---------------------------------------------------------------- resync
+    // ---------------------------------------------------------------- events
 
-    private boolean requestResync(String reason) {
-        ScheduledThreadPoolExecutor ex = executor;
-        if (closed || ex == null || !resyncPending.compareAndSet(false, true)) {
-            return false;
+    /** What the event stream's events mean; on the loop. */
+    private final class StreamEvents implements EventStream.Listener {
+        @Override
+        public void opened(String shownUrl) {
+            // What changed while no stream was open is only in /v2/apps; and until the next full
+            // sync, the model is not the incremental one a drift check compares.
+            streamEpoch++;
+            sync.request("stream attached");
         }
-        log.debug("Resync requested: {}", reason);
-        try {
-            ex.schedule(safely(this::maybeStartSync), settings.coalesceDelay().toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
 
-    /** Starts the pending sync unless one is in flight; the one in flight starts it when done. */
-    private void maybeStartSync() {
-        if (closed || syncInFlight || !resyncPending.compareAndSet(true, false)) {
-            return;
-        }
-        cancel(syncRetry);
-        syncRetry = null;
-        syncInFlight = true;
-        Endpoint ep = active != null ? active : endpoints.get(0);
-        long startNanos = System.nanoTime();
-        lastSyncAttempt = clock.instant();
-        resyncs.increment();
-        RequestBuilder request = get(ep, ep.base + APPS_PATH, settings.requestTimeout())
-                .setHeader(HttpHeaderNames.ACCEPT, "application/json")
-                .setHeader(HttpHeaderNames.ACCEPT_ENCODING, "gzip");
-        try {
-            http.executeRequest(request).toCompletableFuture()
-                    .whenComplete((response, error) -> post(() -> synced(ep, startNanos, response, error)));
-        } catch (RuntimeException e) {
-            post(() -> synced(ep, startNanos, null, e));
-        }
-    }
-
-    private void synced(Endpoint ep, long startNanos, Response response, Throwable error) {
-        syncInFlight = false;
-        if (closed) {
-            return;
-        }
-        String where = ep.shown + "/v2/apps";
-        if (error != null) {
-            Throwable cause = unwrap(error);
-            syncFailed(where, failureCause(cause), describe(cause));
-        } else if (response.getStatusCode() != 200) {
-            syncFailed(where, "http_" + response.getStatusCode(), "HTTP " + response.getStatusCode()
-                    + errorMessage(response));
-        } else {
-            List<MarathonApp> parsed = null;
-            try {
-                parsed = MarathonApps.parse(response.getResponseBodyAsBytes());
-            } catch (MarathonFormatException e) {
-                syncFailed(where, "parse", e.getMessage());
+        @Override
+        public void event(String type, String data, boolean first, String shownUrl) {
+            MarathonEvents.Event event = MarathonEvents.classify(type, data);
+            eventsByType.increment(event.type());
+            if (event.malformed()) {
+                malformedEvents.increment();
+                if (warnedMalformed.add(event.type())) {
+                    log.warn("Malformed Marathon event {} from {} (resyncing; later ones of this type are logged at"
+                            + " DEBUG): {}", event.type(), shownUrl, event.problem());
+                } else {
+                    log.debug("Malformed Marathon event {}: {}", event.type(), event.problem());
+                }
+                sync.request("malformed event");
+                return;
             }
-            if (parsed != null) {
-                synced(ep, parsed, startNanos);
+            if (!event.known() && loggedUnknown.add(event.type())) {
+                log.info("Marathon sent an event of unknown type {}; resyncing on it", event.type());
+            }
+            if (MarathonEvents.ATTACHED.equals(event.type())) {
+                // Our own attachment is the stream's first event: the subscription is live now, so
+                // resync once more. Other clients attaching change nothing.
+                if (first) {
+                    sync.request("attached");
+                }
+                return;
+            }
+            if (event.resync()) {
+                apply(ModelChange.of(event, data));
             }
         }
-        maybeStartSync();
+
+        @Override
+        public void oversized(long bytes, String shownUrl) {
+            malformedEvents.increment();
+            eventsByType.increment(MarathonEvents.UNNAMED);
+            log.warn("Skipped a Marathon event of {} bytes from {} (larger than {} bytes); resyncing", bytes,
+                    shownUrl, SseParser.DEFAULT_MAX_EVENT_BYTES);
+            sync.request("oversized event");
+        }
     }
 
-    private void synced(Endpoint ep, List<MarathonApp> parsed, long startNanos) {
-        List<App> routed = electionGuard.routedApps(parsed, settings.routeOptions(), current);
-        marathonApps = parsed;
-        if (lastSyncProblem != null) {
-            log.info("Marathon sync from {} works again", ep.shown);
-            lastSyncProblem = null;
+    // ---------------------------------------------------------------- the model
+
+    /**
+     * Applies what one event asks: a task change in place, an app read again or removed, or a
+     * full sync. Changes applied while a full sync is in flight are kept to be applied again on
+     * top of its answer, which may predate them.
+     */
+    private void apply(ModelChange change) {
+        if (change instanceof ModelChange.None) {
+            return;
         }
-        syncRetryNanos = settings.syncRetryMin().toNanos();
-        if (!published || !routed.equals(apps)) {
-            publish(ep, routed);
-        } else {
-            log.debug("Marathon sync from {}: routes unchanged (v{})", ep.shown, current.version());
+        if (change instanceof ModelChange.Resync r) {
+            sync.request(r.why());
+            return;
         }
-        lastSyncError = null;
-        lastSyncSuccess = clock.instant();
-        lastResyncDuration = Duration.ofNanos(System.nanoTime() - startNanos);
+        // Before the first full read has landed, or while one is in flight, its answer may
+        // predate this event: the event is applied again on top of it.
+        remember(() -> applyToModel(change));
+        if (modelLoaded && applyToModel(change)) {
+            publish(failover.active());
+        }
+    }
+
+    /**
+     * Applies one change to the model, asking for app reads where the model cannot tell.
+     *
+     * @return whether the model changed
+     */
+    private boolean applyToModel(ModelChange change) {
+        if (change instanceof ModelChange.FetchApps f) {
+            f.appIds().forEach(sync::requestApp);
+            return false;
+        }
+        if (change instanceof ModelChange.RemoveApp r) {
+            boolean had = model.contains(r.appId());
+            model.remove(r.appId());
+            return had;
+        }
+        AppsModel.Outcome outcome = model.apply(change);
+        if (outcome == AppsModel.Outcome.FETCH_APP) {
+            sync.requestApp(AppsModel.appOf(change));
+        }
+        return outcome == AppsModel.Outcome.CHANGED;
+    }
+
+    /**
+     * Keeps a change to apply again after the full sync in flight, or the first one, whose answer
+     * may be older than the change.
+     */
+    private void remember(Runnable change) {
+        if (modelLoaded && !sync.fullInFlight()) {
+            return;
+        }
+        if (replay.size() >= MAX_REPLAY) {
+            replayOverflowed = true;
+            return;
+        }
+        replay.add(change);
+    }
+
+    /** A full sync's answer: it replaces the model; changes made meanwhile are applied again. */
+    private void synced(MarathonEndpoint ep, List<MarathonApp> parsed, long startNanos) {
+        boolean checkDrift = modelLoaded && streamEpoch == epochOfLastFullSync && stream.connected();
+        Map<String, App> before = checkDrift ? new LinkedHashMap<>(routed) : null;
+        model.replace(parsed);
+        modelLoaded = true;
+        List<Runnable> changes = List.copyOf(replay);
+        replay.clear();
+        for (Runnable change : changes) {
+            change.run();
+        }
+        boolean again = replayOverflowed;
+        replayOverflowed = false;
+        epochOfLastFullSync = streamEpoch;
+        publish(ep);
+        if (before != null) {
+            checkDrift(before);
+        }
         firstSync.countDown();
+        if (again) {
+            sync.request("too many events during the last full sync");
+        }
     }
 
-    private void publish(Endpoint ep, List<App> routed) {
+    /** One app read again: it replaces that app, or removes it when Marathon no longer has it. */
+    private void appSynced(MarathonEndpoint ep, String appId, MarathonApp app) {
+        Runnable change = app == null ? () -> model.remove(appId) : () -> model.put(app);
+        remember(change);
+        if (!modelLoaded) {
+            return;
+        }
+        change.run();
+        publish(ep);
+    }
+
+    /**
+     * Counts and logs the apps whose routes a full sync found different from what events had
+     * made of them: a sign that some event was missed or misread.
+     */
+    private void checkDrift(Map<String, App> before) {
+        Set<String> differing = new LinkedHashSet<>();
+        for (Map.Entry<String, App> e : before.entrySet()) {
+            if (!e.getValue().equals(routed.get(e.getKey()))) {
+                differing.add(e.getKey());
+            }
+        }
+        for (String id : routed.keySet()) {
+            if (!before.containsKey(id)) {
+                differing.add(id);
+            }
+        }
+        if (differing.isEmpty()) {
+            return;
+        }
+        drifts.increment();
+        driftedApps.add(differing.size());
+        log.warn("Marathon full sync disagreed with the event-built routes of {} app(s), now corrected: {}",
+                differing.size(), differing.stream().limit(5).toList());
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * The one place where Marathon's apps become the route table: the apps changed since the
+     * last call are routed again by {@link AppRoutes} (all of them after a full sync, whose order
+     * may settle prefix conflicts differently) through the {@link ElectionGuard}, which keeps a
+     * task the table in force routes while Marathon lists it with no health result, as a new
+     * leader does for a while; a table is published only when the routes changed.
+     */
+    private void publish(MarathonEndpoint ep) {
+        AppsModel.Changes changes = model.takeChanged();
+        marathonApps = model.snapshot();
+        boolean changed;
+        // The routes of the changed apps before and after, for the log line: diffing only these
+        // keeps an event's cost from growing with the number of apps.
+        List<App> was = new ArrayList<>();
+        List<App> now = new ArrayList<>();
+        if (changes.reordered()) {
+            Map<String, App> next = new LinkedHashMap<>();
+            for (App app : electionGuard.routedApps(marathonApps, settings.routeOptions(), current)) {
+                next.put(app.id(), app);
+            }
+            changed = !next.equals(routed) || !List.copyOf(next.keySet()).equals(List.copyOf(routed.keySet()));
+            routed = next;
+        } else {
+            changed = false;
+            List<MarathonApp> toRoute = new ArrayList<>();
+            for (String id : changes.appIds()) {
+                App before = routed.get(id);
+                if (before != null) {
+                    was.add(before);
+                }
+                MarathonApp app = model.get(id);
+                if (app != null) {
+                    toRoute.add(app);
+                }
+            }
+            // The guard needs only these apps' tasks in force, not the whole table's.
+            RouteTable inForce = RouteTable.builder(current.version()).addAll(was).build();
+            Map<String, App> fresh = new HashMap<>();
+            for (App app : electionGuard.routedAppsOf(toRoute, settings.routeOptions(), inForce)) {
+                fresh.put(app.id(), app);
+            }
+            for (String id : changes.appIds()) {
+                App after = fresh.get(id);
+                App before = after == null ? routed.remove(id) : routed.put(id, after);
+                if (after != null) {
+                    now.add(after);
+                }
+                changed |= !Objects.equals(before, after);
+            }
+        }
+        if (published && !changed) {
+            log.debug("Marathon {}: routes unchanged (v{})", ep.base, current.version());
+            return;
+        }
+        List<App> list = List.copyOf(routed.values());
         RouteTable before = current;
-        RouteTable table = AppRoutes.toTable(routed, before.version() + 1);
+        RouteTable table = AppRoutes.toTable(list, before.version() + 1);
         if (!published) {
-            log.info("Marathon {} synced: {} apps, {} routes (v{})", ep.shown, routed.size(), table.routes().size(),
+            log.info("Marathon {} synced: {} apps, {} routes (v{})", ep.base, list.size(), table.routes().size(),
                     table.version());
         } else {
-            RouteTableDiff diff = RouteTableDiff.between(before, table);
-            log.info("Marathon {} changed: routes v{} -> v{}: {}{}", ep.shown, before.version(), table.version(),
+            RouteTableDiff diff = changes.reordered() ? RouteTableDiff.between(before, table)
+                    : RouteTableDiff.between(RouteTable.builder(before.version()).addAll(was).build(),
+                            RouteTable.builder(table.version()).addAll(now).build());
+            log.info("Marathon {} changed: routes v{} -> v{}: {}{}", ep.base, before.version(), table.version(),
                     diff, AppsFileSource.details(diff));
         }
         // Recorded before the listener runs: a listener that throws is a bug to log, not a reason
         // to publish the same table again on the next sync.
         published = true;
         current = table;
-        apps = routed;
+        apps = list;
         try {
             listener.accept(table);
-        } catch (RuntimeException e) {
-            log.error("Route table listener failed on v{}", table.version(), e);
+        } catch (Throwable t) {
+            loop.unexpected("the route table listener on v" + table.version(), t);
         }
     }
 
-    private void syncFailed(String where, String cause, String message) {
-        syncFailures.increment(cause);
-        lastSyncError = message;
-        if (!message.equals(lastSyncProblem)) {
-            lastSyncProblem = message;
-            log.warn("Marathon sync from {} failed, keeping routes v{}: {}", where, current.version(), message);
-        } else {
-            log.debug("Marathon sync from {} still failing: {}", where, message);
-        }
-        long delay = jitter(syncRetryNanos);
-        syncRetryNanos = Math.min(syncRetryNanos * 2, settings.syncRetryMax().toNanos());
-        cancel(syncRetry);
-        syncRetry = executor.schedule(() -> requestResync("retry"), delay, TimeUnit.NANOSECONDS);
-    }
-
-    // ---------------------------------------------------------------- stream
-
-    private void openStream() {
-        reconnect = null;
-        if (closed || stream != null) {
-            return;
-        }
-        Stream s = new Stream(++streamIds, active);
-        stream = s;
-        streamsOpened.increment();
-        s.connect(s.endpoint.base + EVENTS_PATH);
-    }
-
-    private void streamOpened(Stream s) {
-        if (s != stream || closed) {
-            return;
-        }
-        s.connected = true;
-        if (lastStreamProblem != null) {
-            log.info("Event stream from {} open again", s.shownUrl());
-            lastStreamProblem = null;
-        } else {
-            log.info("Event stream from {} open", s.shownUrl());
-        }
-        // What changed while no stream was open is only in /v2/apps.
-        requestResync("stream attached");
-    }
-
-    private void streamEvent(Stream s, String type, String data) {
-        if (s != stream || closed) {
-            return;
-        }
-        MarathonEvents.Event event = MarathonEvents.classify(type, data);
-        eventsByType.increment(event.type());
-        boolean first = !s.sawEvent;
-        s.sawEvent = true;
-        if (event.malformed()) {
-            malformedEvents.increment();
-            if (warnedMalformed.add(event.type())) {
-                log.warn("Malformed Marathon event {} from {} (resyncing; later ones of this type are logged at"
-                        + " DEBUG): {}", event.type(), s.shownUrl(), event.problem());
-            } else {
-                log.debug("Malformed Marathon event {}: {}", event.type(), event.problem());
-            }
-            requestResync("malformed event");
-            return;
-        }
-        if (!event.known() && loggedUnknown.add(event.type())) {
-            log.info("Marathon sent an event of unknown type {}; resyncing on it", event.type());
-        }
-        if (MarathonEvents.ATTACHED.equals(event.type())) {
-            // Our own attachment is the stream's first event: the subscription is live now, so
-            // resync once more. Other clients attaching change nothing.
-            if (first) {
-                requestResync("attached");
-            }
-            return;
-        }
-        if (event.resync()) {
-            requestResync(event.type());
-        }
-    }
-
-    private void oversizedEvent(Stream s, long bytes) {
-        if (s != stream || closed) {
-            return;
-        }
-        malformedEvents.increment();
-        eventsByType.increment(MarathonEvents.UNNAMED);
-        log.warn("Skipped a Marathon event of {} bytes from {} (larger than {} bytes); resyncing", bytes,
-                s.shownUrl(), SseParser.DEFAULT_MAX_EVENT_BYTES);
-        requestResync("oversized event");
-    }
-
-    private void streamEnded(Stream s, Outcome outcome) {
-        if (s != stream || closed) {
-            return;
-        }
-        s.connected = false;
-        if (outcome.location != null) {
-            follow(s, outcome.location);
-            return;
-        }
-        streamDown(s, outcome.cause, outcome.message);
-    }
-
-    /** Follows a redirect ourselves: the HTTP client would drop the credentials on another host. */
-    private void follow(Stream s, String location) {
-        URI next;
-        try {
-            next = URI.create(s.url).resolve(location.strip());
-        } catch (IllegalArgumentException e) {
-            streamDown(s, "redirects", "redirect to an invalid Location " + excerpt(location));
-            return;
-        }
-        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || next.getHost() == null) {
-            streamDown(s, "redirects", "redirect to a Location that is not an http(s) URL: " + excerpt(location));
-            return;
-        }
-        if (s.hops >= settings.maxRedirects()) {
-            streamDown(s, "redirects", "more than " + settings.maxRedirects() + " redirects, the last to "
-                    + PacerConfig.masked(next));
-            return;
-        }
-        s.hops++;
-        log.info("Event stream from {} redirects to {} (the leader, if that was a standby); following with the"
-                + " same credentials", s.shownUrl(), PacerConfig.masked(next));
-        s.connect(next.toString());
-    }
-
-    private void streamDown(Stream s, String cause, String message) {
-        streamFailures.increment(cause);
-        stream = null;
-        s.cancel();
-        long delay = nextReconnectDelay(s.delivered);
-        // Rate-limited by cause: the message of a repeating failure often differs in a number.
-        String problem = cause;
-        if ("closed".equals(cause)) {
-            log.info("Marathon closed the event stream from {}; reopening in {} ms", s.shownUrl(),
-                    TimeUnit.NANOSECONDS.toMillis(delay));
-        } else if (!problem.equals(lastStreamProblem)) {
-            log.warn("Event stream from {} failed: {}; reopening in {} ms (retrying quietly while this lasts)",
-                    s.shownUrl(), message, TimeUnit.NANOSECONDS.toMillis(delay));
-        } else {
-            log.debug("Event stream from {} failed again: {}", s.shownUrl(), message);
-        }
-        lastStreamProblem = "closed".equals(cause) ? lastStreamProblem : problem;
-        cancel(reconnect);
-        reconnect = executor.schedule(safely(this::openStream), delay, TimeUnit.NANOSECONDS);
-    }
-
-    private long nextReconnectDelay(boolean deliveredData) {
-        if (deliveredData) {
-            reconnectDelayNanos = settings.reconnectMin().toNanos();
-        }
-        long delay = jitter(reconnectDelayNanos);
-        reconnectDelayNanos = Math.min(reconnectDelayNanos * 2, settings.reconnectMax().toNanos());
-        return delay;
-    }
-
-    private void watchdog() {
-        Stream s = stream;
-        if (s == null || closed) {
-            return;
-        }
-        long silentNanos = System.nanoTime() - s.lastActivity;
-        if (silentNanos > settings.streamWatchdog().toNanos()) {
-            streamDown(s, "watchdog", "silent for " + TimeUnit.NANOSECONDS.toMillis(silentNanos)
-                    + " ms (stream_watchdog " + settings.streamWatchdog().toMillis() + " ms)");
-        }
-    }
-
-    // ---------------------------------------------------------------- endpoints
-
-    private void pingAll() {
-        if (closed) {
-            return;
-        }
-        for (Endpoint ep : endpoints) {
-            if (ep.pinging) {
-                continue;
-            }
-            ep.pinging = true;
-            try {
-                http.executeRequest(get(ep, ep.base + PING_PATH, settings.pingTimeout())).toCompletableFuture()
-                        .whenComplete((response, error) -> post(() -> pinged(ep, response, error)));
-            } catch (RuntimeException e) {
-                pinged(ep, null, e);
-            }
-        }
-    }
-
-    private void pinged(Endpoint ep, Response response, Throwable error) {
-        ep.pinging = false;
-        if (closed) {
-            return;
-        }
-        boolean ok = error == null && response.getStatusCode() == 200;
-        String message = ok ? "OK"
-                : error != null ? describe(unwrap(error))
-                : "HTTP " + response.getStatusCode() + " on /ping" + errorMessage(response);
-        ep.lastChecked = clock.instant();
-        if (!ok) {
-            ep.pingFailures.increment();
-        }
-        boolean was = ep.healthy;
-        ep.message = message;
-        ep.healthy = ok;
-        if (was && !ok) {
-            log.warn("Marathon {} is unhealthy: {}", ep.shown, message);
-        } else if (!was && ok) {
-            log.info("Marathon {} is healthy again", ep.shown);
-        }
-        chooseEndpoint();
-    }
-
-    /** Moves to the first healthy endpoint in list order; with none healthy, stays where it is. */
-    private void chooseEndpoint() {
-        Endpoint preferred = null;
-        for (Endpoint ep : endpoints) {
-            if (ep.healthy) {
-                preferred = ep;
-                break;
-            }
-        }
-        if (preferred == null || preferred == active) {
-            return;
-        }
-        log.info("Using Marathon {} instead of {}", preferred.shown, active == null ? "none" : active.shown);
-        active = preferred;
-        Stream s = stream;
-        stream = null;
-        if (s != null) {
-            s.cancel();
-        }
-        cancel(reconnect);
-        reconnectDelayNanos = settings.reconnectMin().toNanos();
-        openStream();
-        requestResync("endpoint change");
-    }
-
-    // ---------------------------------------------------------------- HTTP
-
-    /**
-     * The HTTP client's one I/O thread. Owned here rather than by the client, because a client
-     * that owns its loop stops it before closing its connections, and Netty then logs an error for
-     * each connection still open. The client recognizes only this (deprecated) class as NIO.
-     */
-    @SuppressWarnings("deprecation")
-    private static EventLoopGroup ioGroup() {
-        return new NioEventLoopGroup(1, new DefaultThreadFactory(THREAD_NAME + "-io", true));
-    }
-
-    private static DefaultAsyncHttpClientConfig httpConfig(MarathonSettings settings, EventLoopGroup ioGroup) {
-        return new DefaultAsyncHttpClientConfig.Builder()
-                .setThreadPoolName(THREAD_NAME + "-io")
-                .setThreadFactory(new DefaultThreadFactory(THREAD_NAME + "-timer", true))
-                .setEventLoopGroup(ioGroup)
-                // Redirects are followed by hand, credentials included; a failed call is not
-                // silently repeated: the caller decides (and counts) retries.
-                .setFollowRedirect(false)
-                .setMaxRequestRetry(0)
-                .setConnectTimeout(min(settings.requestTimeout(), settings.pingTimeout()))
-                .setRequestTimeout(settings.requestTimeout())
-                .setReadTimeout(settings.requestTimeout())
-                .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
-                .setKeepAlive(true)
-                .setUserAgent("pacer")
-                .setShutdownQuietPeriod(Duration.ZERO)
-                .setShutdownTimeout(Duration.ofSeconds(2))
-                .build();
-    }
-
-    /** A GET carrying the endpoint's credentials; {@code timeout} bounds the whole exchange. */
-    private static RequestBuilder get(Endpoint ep, String url, Duration timeout) {
-        RequestBuilder b = Dsl.get(url).setFollowRedirect(false).setRequestTimeout(timeout).setReadTimeout(timeout);
-        if (ep.authorization != null) {
-            b.setHeader(HttpHeaderNames.AUTHORIZATION, ep.authorization);
-        }
-        return b;
-    }
-
-    /** Runs {@code task} on the executor; dropped once closed. */
-    private void post(Runnable task) {
-        ScheduledThreadPoolExecutor ex = executor;
-        if (ex == null) {
-            return;
-        }
-        try {
-            ex.execute(safely(task));
-        } catch (RejectedExecutionException e) {
-            // Closed: nothing to do any more.
-        }
-    }
-
-    /** Keeps one failure from cancelling a periodic task forever. */
-    private static Runnable safely(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("Marathon source: unexpected failure; carrying on", e);
-            }
-        };
-    }
-
-    private static void cancel(Future<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
-    }
-
-    /** Between half and all of {@code nanos}, so that many proxies do not reconnect in step. */
-    private static long jitter(long nanos) {
-        return nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
-    }
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static String failureCause(Throwable t) {
-        if (t instanceof TimeoutException) {
-            return "timeout";
-        }
-        if (t instanceof ConnectException) {
-            return "connect";
-        }
-        return "io";
-    }
-
-    private static String describe(Throwable t) {
-        String message = t.getMessage();
-        return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + excerpt(message));
-    }
-
-    /** {@code ": <message>"} of an error answer (Marathon's {@code {"message": ...}} or the text), or "". */
-    private static String errorMessage(Response response) {
-        String body;
-        try {
-            body = response.getResponseBody(StandardCharsets.UTF_8);
-        } catch (RuntimeException e) {
-            return "";
-        }
-        if (body == null || body.isBlank()) {
-            return "";
-        }
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node != null && node.isObject() && node.path("message").isTextual()) {
-                return ": " + excerpt(node.get("message").textValue());
-            }
-        } catch (IOException e) {
-            // Not JSON: show the text.
-        }
-        return ": " + excerpt(body);
-    }
-
-    private static String excerpt(String text) {
-        String flat = text.strip().replaceAll("\\s+", " ");
-        return flat.length() <= EXCERPT_CHARS ? flat : flat.substring(0, EXCERPT_CHARS) + "...";
-    }
-
-    // ---------------------------------------------------------------- parts
-
-    /** One configured Marathon. Health is written on the executor thread, read by {@link #status()}. */
-    private static final class Endpoint {
-        final String base;
-        final String shown;
-        final String authorization;
-        final LongAdder pingFailures = new LongAdder();
-        volatile boolean healthy = true;
-        volatile String message = "not checked yet";
-        volatile Instant lastChecked;
-        boolean pinging;
-
-        private Endpoint(String base, String authorization) {
-            this.base = base;
-            this.shown = base;
-            this.authorization = authorization;
-        }
-
-        /** User info in the URL wins over the global credentials, as it would for Nixy's HTTP client. */
-        static Endpoint of(URI url, String user, String pass) {
-            String userInfo = url.getUserInfo();
-            if (userInfo != null) {
-                int colon = userInfo.indexOf(':');
-                user = colon < 0 ? userInfo : userInfo.substring(0, colon);
-                pass = colon < 0 ? null : userInfo.substring(colon + 1);
-            }
-            String authorization = user == null || user.isEmpty() ? null
-                    : "Basic " + Base64.getEncoder().encodeToString(
-                            (user + ":" + (pass == null ? "" : pass)).getBytes(StandardCharsets.UTF_8));
-            String port = url.getPort() < 0 ? "" : ":" + url.getPort();
-            String path = url.getRawPath() == null ? "" : url.getRawPath();
-            while (path.endsWith("/")) {
-                path = path.substring(0, path.length() - 1);
-            }
-            String base = url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getHost() + port + path;
-            return new Endpoint(base, authorization);
-        }
-    }
-
-    /** How one hop of a stream ended: a redirect to follow, or a cause and message. */
-    private record Outcome(String location, String cause, String message) {
-        static Outcome redirect(String location) {
-            return new Outcome(location, null, null);
-        }
-
-        static Outcome failed(String cause, String message) {
-            return new Outcome(null, cause, message);
-        }
-    }
-
-    /** One event stream, across the redirects of one attempt. */
-    private final class Stream {
-        final long id;
-        final Endpoint endpoint;
-        volatile String url;
-        volatile long lastActivity;
-        volatile boolean connected;
-        volatile boolean delivered;
-        volatile boolean cancelled;
-        volatile ListenableFuture<Void> future;
-        int hops;
-        boolean sawEvent;
-
-        Stream(long id, Endpoint endpoint) {
-            this.id = id;
-            this.endpoint = endpoint;
-        }
-
-        String shownUrl() {
-            return PacerConfig.masked(URI.create(url));
-        }
-
-        void touch() {
-            lastActivity = System.nanoTime();
-        }
-
-        /** Sends one hop's request; on the executor thread. */
-        void connect(String target) {
-            url = target;
-            touch();
-            // No timeouts of the client's own: the stream lives until it ends, and the watchdog
-            // decides when it has been silent too long.
-            RequestBuilder request = get(endpoint, target, Duration.ofMillis(-1))
-                    .setHeader(HttpHeaderNames.ACCEPT, EVENT_STREAM);
-            StreamHandler handler = new StreamHandler(this);
-            try {
-                future = http.executeRequest(request, handler);
-            } catch (RuntimeException e) {
-                handler.finish(Outcome.failed("io", describe(e)));
-            }
-        }
-
-        /** Drops the stream; its handler's later callbacks find it stale. */
-        void cancel() {
-            cancelled = true;
-            ListenableFuture<Void> f = future;
-            if (f != null && !f.isDone()) {
-                f.cancel(true);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "stream#" + id;
-        }
-    }
-
-    /**
-     * Reads one hop of a stream on the HTTP client's I/O thread: splits it into events and hands
-     * each to the executor. Nothing heavy happens here.
-     */
-    private final class StreamHandler implements AsyncHandler<Void>, SseParser.Listener {
-        private final Stream stream;
-        private final SseParser parser = new SseParser(this);
-        private final AtomicBoolean ended = new AtomicBoolean();
-        private int status;
-
-        StreamHandler(Stream stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public State onStatusReceived(HttpResponseStatus responseStatus) {
-            if (stream.cancelled) {
-                return State.ABORT;
-            }
-            status = responseStatus.getStatusCode();
-            stream.touch();
-            return State.CONTINUE;
-        }
-
-        @Override
-        public State onHeadersReceived(HttpHeaders headers) {
-            if (stream.cancelled) {
-                return State.ABORT;
-            }
-            if (status == 200) {
-                post(() -> streamOpened(stream));
-                return State.CONTINUE;
-            }
-            if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
-                String location = headers.get(HttpHeaderNames.LOCATION);
-                finish(location == null || location.isBlank()
-                        ? Outcome.failed("redirects", "HTTP " + status + " without a Location")
-                        : Outcome.redirect(location));
-                return State.ABORT;
-            }
-            finish(Outcome.failed("http_" + status, "HTTP " + status
-                    + (status == 405 ? " (Marathon wants Accept: " + EVENT_STREAM + ")" : "")));
-            return State.ABORT;
-        }
-
-        @Override
-        public State onBodyPartReceived(HttpResponseBodyPart part) {
-            if (stream.cancelled) {
-                return State.ABORT;
-            }
-            stream.touch();
-            if (part.length() > 0) {
-                stream.delivered = true;
-                parser.feed(part.getBodyPartBytes());
-            }
-            return State.CONTINUE;
-        }
-
-        @Override
-        public void onThrowable(Throwable t) {
-            Throwable cause = unwrap(t);
-            if (cause instanceof CancellationException) {
-                finish(Outcome.failed("cancelled", "cancelled"));
-            } else {
-                finish(Outcome.failed(failureCause(cause), describe(cause)));
-            }
-        }
-
-        @Override
-        public Void onCompleted() {
-            parser.end();
-            finish(Outcome.failed("closed", "closed by Marathon"));
-            return null;
-        }
-
-        @Override
-        public void onEvent(String type, String data) {
-            post(() -> streamEvent(stream, type, data));
-        }
-
-        @Override
-        public void onOversizedEvent(long bytes) {
-            post(() -> oversizedEvent(stream, bytes));
-        }
-
-        void finish(Outcome outcome) {
-            if (ended.compareAndSet(false, true)) {
-                post(() -> streamEnded(stream, outcome));
-            }
-        }
-    }
-
-    /** Counts by name, with a bound on how many names are kept. */
-    private static final class Counters {
-        private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
-
-        void increment(String key) {
-            LongAdder adder = counts.get(key);
-            if (adder == null) {
-                adder = counts.computeIfAbsent(counts.size() >= MAX_COUNTED_KEYS ? OTHER : key, k -> new LongAdder());
-            }
-            adder.increment();
-        }
-
-        Map<String, Long> snapshot() {
-            Map<String, Long> out = new TreeMap<>();
-            counts.forEach((k, v) -> out.put(k, v.sum()));
-            return out;
-        }
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * @param lastSyncSuccess    when the last sync that gave a usable app list ended
  * @param lastSyncAttempt    when the last sync started
  * @param lastSyncError      why the last sync failed; {@code null} when it succeeded
- * @param lastResyncDuration how long the last successful sync took, request to published table
+ * @param lastResyncDuration how long the last successful sync took, request to the model read
  * @param tableVersion       the version of the route table in force (0: none yet)
  * @param resyncs            {@code /v2/apps} requests made
  * @param syncFailures       failed syncs by cause: {@code http_<status>}, {@code parse},
@@ -29,12 +29,20 @@ import java.util.Map;
  * @param streamsOpened      event streams opened, redirects not counted
  * @param streamFailures     streams that ended or could not open, by cause: {@code closed},
  *     {@code watchdog}, {@code http_<status>}, {@code redirects}, {@code connect}, {@code io}, ...
+ * @param syncInFlightSince  when the sync in flight started; {@code null} when none is
+ * @param unexpectedErrors   failures of Pacer's own (an exception or {@code Error}, such as running
+ *     out of memory) caught by the discovery loop, which logged each and carried on
+ * @param appReads           single-app reads ({@code /v2/apps/{id}}) made for events
+ * @param drifts             full syncs that found routes different from what events had built
+ * @param driftedApps        apps those full syncs corrected, all together
  */
 public record MarathonStatus(List<EndpointHealth> endpoints, String endpointInUse, boolean streamConnected,
                              String streamUrl, Instant lastSyncSuccess, Instant lastSyncAttempt,
                              String lastSyncError, Duration lastResyncDuration, long tableVersion,
                              long resyncs, Map<String, Long> syncFailures, Map<String, Long> eventsByType,
-                             long malformedEvents, long streamsOpened, Map<String, Long> streamFailures) {
+                             long malformedEvents, long streamsOpened, Map<String, Long> streamFailures,
+                             Instant syncInFlightSince, long unexpectedErrors, long appReads, long drifts,
+                             long driftedApps) {
 
     public MarathonStatus {
         endpoints = List.copyOf(endpoints);
@@ -63,6 +71,27 @@ public record MarathonStatus(List<EndpointHealth> endpoints, String endpointInUs
     /** Events received, all types together. */
     public long eventsReceived() {
         return eventsByType.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Why discovery cannot keep the routes current, or {@code null} when it can: no sync has
+     * succeeded yet, the last one failed, or one has been in flight for longer than
+     * {@code syncDeadline}. The routes in force stay; this only says they may be stale.
+     */
+    public String syncProblem(Instant now, Duration syncDeadline) {
+        Instant since = syncInFlightSince;
+        if (since != null && Duration.between(since, now).compareTo(syncDeadline) > 0) {
+            return "a sync has been in flight since " + since + ", longer than " + syncDeadline.toMillis()
+                    + " ms; keeping routes v" + tableVersion;
+        }
+        if (lastSyncError != null) {
+            return "the last sync failed (" + lastSyncError + "); keeping routes v" + tableVersion
+                    + (lastSyncSuccess == null ? "" : " from the sync of " + lastSyncSuccess);
+        }
+        if (lastSyncSuccess == null) {
+            return "no sync has succeeded yet";
+        }
+        return null;
     }
 
     /** Failed syncs, all causes together. */

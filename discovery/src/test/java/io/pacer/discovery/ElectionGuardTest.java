@@ -70,4 +70,34 @@ class ElectionGuardTest {
                 RouteOptions.defaults(), inForce);
         assertEquals(List.of("a"), taskIds(election));
     }
+
+    private static MarathonApp app(String id, MarathonTask... tasks) {
+        return new MarathonApp(id, Map.of(), 1, 0, List.of(), List.of(tasks), List.of());
+    }
+
+    private static MarathonTask taskOf(String app, String id, int port, List<Boolean> results) {
+        return new MarathonTask(id, app, "h", List.of(port), List.of(), MarathonTask.RUNNING, results);
+    }
+
+    @Test
+    void appsRoutedOneByOneEndTheHoldOnceWhenTheLastGetsResults() {
+        ElectionGuard guard = new ElectionGuard();
+        RouteTable inForce = AppRoutes.toTable(guard.routedApps(List.of(
+                app("/a", taskOf("/a", "a1", 1, List.of(true))), app("/b", taskOf("/b", "b1", 2, List.of(true)))),
+                RouteOptions.defaults(), RouteTable.empty()), 1);
+        try (LogCapture log = LogCapture.of(ElectionGuard.class)) {
+            guard.routedApps(List.of(app("/a", taskOf("/a", "a1", 1, List.of())),
+                    app("/b", taskOf("/b", "b1", 2, List.of()))), RouteOptions.defaults(), inForce);
+            assertEquals(2, guard.keptTasks());
+            // Events bring results back app by app: /b is still held after /a is back.
+            List<App> a = guard.routedAppsOf(List.of(app("/a", taskOf("/a", "a1", 1, List.of(true)))),
+                    RouteOptions.defaults(), inForce);
+            assertEquals(List.of("a1"), taskIds(a));
+            assertEquals(1, guard.keptTasks());
+            guard.routedAppsOf(List.of(app("/b", taskOf("/b", "b1", 2, List.of(true)))), RouteOptions.defaults(),
+                    inForce);
+            assertEquals(0, guard.keptTasks());
+            assertEquals(1, log.warnings().size(), () -> "one warning per election: " + log.warnings());
+        }
+    }
 }

@@ -11,14 +11,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MarathonAppsTest {
-
-    private static final Path SHARED = Path.of("../../shared/marathon");
 
     private static MarathonApp byId(List<MarathonApp> apps, String id) {
         return apps.stream().filter(a -> a.id().equals(id)).findFirst()
@@ -179,9 +176,7 @@ class MarathonAppsTest {
 
     @Test
     void readsMarathonsOwnAppExample() throws IOException, MarathonFormatException {
-        Path appJson = SHARED.resolve("app.json");
-        Assumptions.assumeTrue(Files.isRegularFile(appJson), "no shared Marathon payloads here");
-
+        Path appJson = Fixtures.docs("app.json");
         byte[] body = ("{\"apps\":[" + Files.readString(appJson) + "]}").getBytes(StandardCharsets.UTF_8);
         List<MarathonApp> apps = MarathonApps.parse(body);
 
@@ -197,9 +192,7 @@ class MarathonAppsTest {
 
     @Test
     void readsMarathonsOwnAppListExample() throws IOException, MarathonFormatException {
-        Path appList = SHARED.resolve("app_list.json");
-        Assumptions.assumeTrue(Files.isRegularFile(appList), "no shared Marathon payloads here");
-
+        Path appList = Fixtures.docs("app_list.json");
         List<MarathonApp> apps = MarathonApps.parse(Files.readAllBytes(appList));
 
         assertEquals(List.of("/myapp"), apps.stream().map(MarathonApp::id).toList());
@@ -208,8 +201,7 @@ class MarathonAppsTest {
 
     @Test
     void keepsWhatTheAdminApiReportsAsMarathonSentIt() throws IOException, MarathonFormatException {
-        Path appJson = SHARED.resolve("app.json");
-        Assumptions.assumeTrue(Files.isRegularFile(appJson), "no shared Marathon payloads here");
+        Path appJson = Fixtures.docs("app.json");
         MarathonApp foo = MarathonApps.parse(("{\"apps\":[" + Files.readString(appJson) + "]}")
                 .getBytes(StandardCharsets.UTF_8)).get(0);
 
@@ -248,8 +240,7 @@ class MarathonAppsTest {
 
     @Test
     void readsTaskDetailsFromMarathonsOwnTaskExample() throws IOException, MarathonFormatException {
-        Path appTasks = SHARED.resolve("app_tasks.json");
-        Assumptions.assumeTrue(Files.isRegularFile(appTasks), "no shared Marathon payloads here");
+        Path appTasks = Fixtures.docs("app_tasks.json");
         String tasks = new com.fasterxml.jackson.databind.ObjectMapper().readTree(appTasks.toFile()).get("tasks").toString();
         MarathonApp app = parse("{\"apps\":[{\"id\":\"/minecraft/survival-world\",\"tasks\":" + tasks + "}]}").get(0);
         MarathonTask t = app.tasks().get(0);

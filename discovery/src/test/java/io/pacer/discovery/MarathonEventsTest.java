@@ -13,14 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MarathonEventsTest {
-
-    private static final Path SHARED = Path.of("../../shared/marathon");
 
     /** NOTES.md's list of event types that matter to routing (its own attachment aside). */
     private static final Set<String> ROUTING = Set.of("status_update_event", "instance_changed_event",
@@ -46,8 +43,7 @@ class MarathonEventsTest {
 
     @Test
     void marathonsOwnWireExampleParsesCleanly() throws IOException {
-        Path wire = SHARED.resolve("events.txt");
-        Assumptions.assumeTrue(Files.isRegularFile(wire), "no shared Marathon payloads here");
+        Path wire = Fixtures.docs("events.txt");
         byte[] bytes = Files.readAllBytes(wire);
         for (int split = 0; split <= bytes.length; split++) {
             Collected c = new Collected();
@@ -67,8 +63,7 @@ class MarathonEventsTest {
 
     @Test
     void everyDocumentedEventExampleParsesAndIsClassified() throws IOException {
-        Path dir = SHARED.resolve("extracted-from-markdown");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "no shared Marathon payloads here");
+        Path dir = Fixtures.docs("extracted-from-markdown");
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();

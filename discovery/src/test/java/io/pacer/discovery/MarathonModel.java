@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
@@ -107,6 +109,33 @@ final class MarathonModel {
 
     String json() {
         return root.toString();
+    }
+
+    /** {@code GET /v2/apps/{id}}'s body for one app of the model, or {@code null} when it has no such app. */
+    String appJson(String id) {
+        for (JsonNode app : apps) {
+            if (id.equals(app.path("id").asText())) {
+                ObjectNode body = JSON.createObjectNode();
+                body.set("app", app);
+                return body.toString();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Serves this model on {@code server} as Marathon would: {@code /v2/apps} and each app's
+     * {@code /v2/apps/{id}}. The single-app answers of a model stubbed before are removed, so an
+     * app no longer listed answers 404, as in Marathon.
+     */
+    void stubOn(WireMockServer server) {
+        server.removeStubsByMetadata(WireMock.matchingJsonPath("$.pacerAppStub"));
+        server.stubFor(WireMock.get(WireMock.urlPathEqualTo("/v2/apps")).willReturn(WireMock.okJson(json())));
+        for (JsonNode app : apps) {
+            String id = app.path("id").asText();
+            server.stubFor(WireMock.get(WireMock.urlPathEqualTo("/v2/apps" + id)).withMetadata(Map.of("pacerAppStub", true))
+                    .willReturn(WireMock.okJson(appJson(id))));
+        }
     }
 
     @Override

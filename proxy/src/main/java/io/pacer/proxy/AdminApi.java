@@ -24,14 +24,31 @@ import java.util.function.Supplier;
  */
 public final class AdminApi {
 
-    /** An answer: status, content type and body. */
-    public record Answer(int status, String contentType, String body) {
+    /** An answer: status, content type, body and any headers of its own ({@code Allow}, {@code WWW-Authenticate}). */
+    public record Answer(int status, String contentType, String body, Map<String, String> headers) {
+        public Answer {
+            headers = Map.copyOf(headers);
+        }
+
+        public Answer(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+
         static Answer text(int status, String body) {
             return new Answer(status, "text/plain; charset=utf-8", body);
         }
 
         static Answer json(int status, String body) {
             return new Answer(status, "application/json", body);
+        }
+
+        static Answer methodNotAllowed(String allow) {
+            return new Answer(405, "text/plain; charset=utf-8", "method not allowed; use " + allow + "\n",
+                    Map.of("Allow", allow));
+        }
+
+        static Answer unauthorized(String challenge, String body) {
+            return new Answer(401, "text/plain; charset=utf-8", body, Map.of("WWW-Authenticate", challenge));
         }
     }
 
@@ -56,6 +73,14 @@ public final class AdminApi {
         /** When the table was last confirmed against the source, or {@code null}. */
         Instant lastSync();
 
+        /**
+         * Why the table may be stale (discovery cannot sync), or {@code null} when it is current
+         * or there is nothing to sync with.
+         */
+        default String syncProblem() {
+            return null;
+        }
+
         /** Queues a resync; {@code false} when one is already queued. */
         boolean requestResync();
     }
@@ -69,16 +94,17 @@ public final class AdminApi {
     private final Supplier<String> notReady;
     private final Clock clock;
     private final TaskStates taskStates;
+    private final Dashboard dashboard;
     private volatile long tableVersion = -1;
     private volatile Instant tableSince;
 
     /**
      * @param notReady why this instance should get no traffic now (no table yet, draining), or
-     *     {@code null} when it should: {@code /v1/health} then answers 503
+     *     {@code null} when it should: {@code /v1/ready} then answers 503
      */
     public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
                     Supplier<String> notReady, Clock clock) {
-        this(xproxy, realm, discovery, metrics, notReady, clock, null);
+        this(xproxy, realm, discovery, metrics, notReady, clock, (TaskStates) null);
     }
 
     /**
@@ -87,7 +113,14 @@ public final class AdminApi {
      */
     public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
                     Supplier<String> notReady, Clock clock, TaskStates taskStates) {
+        this(xproxy, realm, discovery, metrics, notReady, clock, taskStates, null);
+    }
+
+    /** As the other constructors, with the dashboard ({@code /ui/}, {@code /v1/dashboard}); {@code null} for none. */
+    AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
+             Supplier<String> notReady, Clock clock, TaskStates taskStates, Dashboard dashboard) {
         this.taskStates = taskStates;
+        this.dashboard = dashboard;
         this.xproxy = xproxy;
         this.realm = realm == null ? "" : realm;
         this.discovery = discovery;
@@ -97,25 +130,68 @@ public final class AdminApi {
         this.tableSince = clock.instant();
     }
 
+    /**
+     * The answer to {@code method} on {@code path}. {@code /v1/reload} changes something and takes
+     * {@code POST} only (Nixy took any method, so a crawler or a prefetching browser could queue
+     * resyncs); everything else reads and takes {@code GET} and {@code HEAD}. Others get 405 with
+     * {@code Allow}.
+     */
     public Answer handle(String method, String path) {
+        if (path.equals("/v1/reload")) {
+            if (!method.equals("POST")) {
+                return Answer.methodNotAllowed("POST");
+            }
+            return new Answer(202, "text/plain; charset=utf-8", discovery.requestResync() ? "queued" : "queue is full");
+        }
+        Answer answer = read(path);
+        if (answer.status() != 404 && !method.equals("GET") && !method.equals("HEAD")) {
+            return Answer.methodNotAllowed("GET, HEAD");
+        }
+        return answer;
+    }
+
+    /** The dashboard, whose live events {@link AdminServer} streams; {@code null} when there is none. */
+    Dashboard dashboard() {
+        return dashboard;
+    }
+
+    private Answer read(String path) {
+        if (dashboard != null && (path.equals("/ui") || path.startsWith("/ui/"))) {
+            return DashboardPage.answer(path);
+        }
         switch (path) {
-            case "/":
-                return Answer.text(200, "version: " + Main.version() + "\ncommit: unknown\ndate: unknown\n");
+            case "/": {
+                BuildInfo build = BuildInfo.CURRENT;
+                return Answer.text(200, "version: " + build.version() + "\ncommit: " + build.commit()
+                        + "\ndate: " + build.date() + "\n");
+            }
             case "/v1/health":
                 return health();
+            case "/v1/ready":
+                return ready();
             case "/v1/config":
                 return json(200, config());
-            case "/v1/reload":
-                return new Answer(202, "text/plain; charset=utf-8",
-                        discovery.requestResync() ? "queued" : "queue is full");
             case "/v1/metrics":
             case "/metrics":
                 return new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
             case "/v1/routes":
                 return json(200, routes());
+            case "/v1/dashboard":
+                return dashboard == null ? Answer.text(404, "404 page not found\n")
+                        : Answer.json(200, dashboard.sampler().next() + "\n");
             default:
                 return Answer.text(404, "404 page not found\n");
         }
+    }
+
+    /**
+     * Whether this instance should get traffic: a table is loaded and it is not draining. 200
+     * {@code ready}, else 503 with the reason. Marathon being down does not matter here: the last
+     * good table keeps serving.
+     */
+    private Answer ready() {
+        String reason = notReady.get();
+        return reason == null ? Answer.text(200, "ready\n") : Answer.text(503, "not ready: " + reason + "\n");
     }
 
     private Answer health() {
@@ -127,15 +203,18 @@ public final class AdminApi {
             list.add(ordered("Endpoint", e.url(), "Healthy", e.healthy(), "Message", e.message()));
         }
         String reason = notReady.get();
+        String syncProblem = discovery.syncProblem();
         Map<String, Object> body = ordered(
                 "Config", ordered("Healthy", true, "Message", "OK"),
                 "Template", ordered("Healthy", true, "Message", "OK (Pacer renders no template)"),
                 "Endpoints", list,
+                "Sync", ordered("Healthy", syncProblem == null, "Message", syncProblem == null ? "OK" : syncProblem),
                 "Ready", ordered("Healthy", reason == null, "Message", reason == null ? "OK" : reason));
-        // Nixy's 500 when no Marathon answers; 503 tells a load balancer to keep traffic away
-        // from an instance with no table yet or one that is draining.
-        int status = !anyHealthy ? 500 : reason != null ? 503 : 200;
-        return json(status, body);
+        // Nixy's semantics: 500 when no Marathon answers, else 200. Whether to send traffic here is
+        // /v1/ready's answer; Ready is shown for people reading this one. A failing sync changes
+        // only the body: the last good table still routes, and every Pacer of a cluster shares the
+        // same Marathon, so failing them all over to nothing would help no one.
+        return json(anyHealthy ? 200 : 500, body);
     }
 
     private Map<String, Object> config() {
@@ -157,6 +236,9 @@ public final class AdminApi {
             entry.put("Hosts", hosts);
             entry.put("Prefixes", app.prefixes());
             entry.putAll(details.getOrDefault(app.id(), Map.of()));
+            if (entry.get("Env") instanceof Map<?, ?> env) {
+                entry.put("Env", SecretEnv.mask(env));
+            }
             apps.put(app.id(), entry);
         }
         return ordered("Xproxy", xproxy, "Realm", realm, "Source", discovery.source(),

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -24,9 +25,12 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -46,7 +50,8 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ChannelGroup connections = new DefaultChannelGroup("pacer-admin", GlobalEventExecutor.INSTANCE);
 
-    private AdminServer(InetSocketAddress address, AdminApi api, Transport transport) throws InterruptedException {
+    private AdminServer(InetSocketAddress address, AdminApi api, AdminAuth auth, Transport transport)
+            throws InterruptedException {
         this.group = transport.newGroup(1, "pacer-admin");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -59,19 +64,25 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerKeepAliveHandler())
                                 .addLast(new HttpObjectAggregator(64 * 1024))
-                                .addLast(new Handler(api));
+                                .addLast(new Handler(api, auth));
                     }
                 });
         try {
             this.channel = bootstrap.bind(address).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a failed bind's checked exception unwrapped
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
     }
 
+    /** An open admin API, as Nixy's. */
     public static AdminServer start(InetSocketAddress address, AdminApi api) throws InterruptedException {
-        return new AdminServer(address, api, Transport.detect());
+        return start(address, api, null);
+    }
+
+    /** @param token the bearer token every endpoint but health, readiness and metrics wants; {@code null} for none */
+    public static AdminServer start(InetSocketAddress address, AdminApi api, String token) throws InterruptedException {
+        return new AdminServer(address, api, new AdminAuth(token), Transport.detect());
     }
 
     public InetSocketAddress localAddress() {
@@ -90,29 +101,41 @@ public final class AdminServer implements AutoCloseable {
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final AdminApi api;
+        private final AdminAuth auth;
 
-        Handler(AdminApi api) {
+        Handler(AdminApi api, AdminAuth auth) {
             this.api = api;
+            this.auth = auth;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (DashboardEvents.streaming(ctx)) {
+                return; // the connection carries an event stream now; an answer would corrupt it
+            }
             AdminApi.Answer answer;
             if (!request.decoderResult().isSuccess()) {
                 answer = AdminApi.Answer.text(400, "bad request\n");
             } else {
                 try {
-                    answer = api.handle(request.method().name(), new QueryStringDecoder(request.uri()).path());
+                    answer = answer(ctx, request);
                 } catch (RuntimeException e) {
                     log.warn("admin {} {} failed", request.method(), request.uri(), e);
                     answer = AdminApi.Answer.text(500, "internal error\n");
                 }
+                if (answer == null) {
+                    return; // the dashboard's event stream took over the connection
+                }
             }
-            ByteBuf body = Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8));
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            // A HEAD answer says how long the GET's body is and sends none.
+            ByteBuf body = HttpMethod.HEAD.equals(request.method())
+                    ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(answer.status()), body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            answer.headers().forEach(response.headers()::set);
             response.headers().set(HttpHeaderNames.SERVER, ProxySettings.SERVER);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (!keepAlive) {
@@ -121,6 +144,44 @@ public final class AdminServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(response);
             }
+        }
+
+        /**
+         * The dashboard's login ({@code /ui/?token=}) first, then the lock, then the event stream
+         * (which answers by itself: {@code null}) or the API's answer.
+         */
+        private AdminApi.Answer answer(ChannelHandlerContext ctx, FullHttpRequest request) {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            String path = uri.path();
+            Dashboard dashboard = api.dashboard();
+            List<String> login = uri.parameters().get("token");
+            if (dashboard != null && path.equals("/ui/") && login != null && !login.isEmpty()) {
+                return auth.login(login.get(0));
+            }
+            AdminApi.Answer refused = auth.check(path, request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    cookie(request));
+            if (refused != null) {
+                return refused;
+            }
+            if (dashboard != null && path.equals(DashboardEvents.PATH) && HttpMethod.GET.equals(request.method())) {
+                DashboardEvents.start(ctx, dashboard);
+                return null;
+            }
+            return api.handle(request.method().name(), path);
+        }
+
+        /** The dashboard's cookie, if the request has one. */
+        private static String cookie(FullHttpRequest request) {
+            String header = request.headers().get(HttpHeaderNames.COOKIE);
+            if (header == null) {
+                return null;
+            }
+            for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
+                if (c.name().equals(AdminAuth.COOKIE)) {
+                    return c.value();
+                }
+            }
+            return null;
         }
 
         @Override

@@ -90,6 +90,11 @@ final class MarathonRouteSource implements RouteSource {
     }
 
     @Override
+    public String syncProblem() {
+        return source == null ? "not started" : source.syncProblem();
+    }
+
+    @Override
     public boolean requestResync() {
         return source.requestResync();
     }

@@ -1,8 +1,10 @@
 package io.pacer.proxy;
 
 import io.pacer.config.ConfigException;
+import io.pacer.config.Durations;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.RouteTable;
+import io.pacer.discovery.AppsFileSource;
 import io.pacer.discovery.MarathonFormatException;
 import io.pacer.discovery.MarathonSettings;
 import io.pacer.discovery.RouteOptions;
@@ -68,10 +70,7 @@ public final class Pacer implements AutoCloseable {
         try {
             source.start(this::publish);
         } catch (IOException | MarathonFormatException e) {
-            Path apps = config.appsFile().orElse(null);
-            String problem = e.getMessage() != null && apps != null && e.getMessage().contains(apps.toString())
-                    ? e.getMessage() : apps + ": " + e.getMessage();
-            throw new ConfigException(configFile, "apps_file", problem, e);
+            throw appsFileError(config, configFile, e);
         }
         RequestObserver observer = config.accessLog()
                 ? RequestObserver.of(metrics, new AccessLog("json".equals(config.accessLogFormat())
@@ -82,6 +81,13 @@ public final class Pacer implements AutoCloseable {
             started = PacerServer.start(config, source.table(), observer);
         } catch (CertificateSetupException e) {
             throw new ConfigException(configFile, e.key(), e.problem(), e);
+        } catch (PacerServer.TlsListenException e) {
+            throw ListenFailure.of("tls_listen", e.address(), e.getCause());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // Netty rethrows the bind's own exception (BindException, or its native one) unwrapped.
+            throw ListenFailure.of("listen", config.listen(), e);
         }
         metrics.bind(started);
         synchronized (this) {
@@ -89,17 +95,65 @@ public final class Pacer implements AutoCloseable {
             // A table published while the server was starting is in source.table() or arrives next.
             publishLocked(source.table());
         }
-        if (config.adminPort() > 0) {
+        if (config.adminAddress().isPresent()) {
+            InetSocketAddress address = config.adminAddress().get();
+            Dashboard dashboard = new Dashboard(source, source::metrics, metrics::appTotals, this::notReadyReason,
+                    Clock.systemUTC(), started.taskStates());
             AdminApi api = new AdminApi(config.xproxy(), config.realm().orElse(""), source, metrics::scrape,
-                    this::notReadyReason, Clock.systemUTC(), started.taskStates());
-            admin = AdminServer.start(new InetSocketAddress(config.listen().getAddress(), config.adminPort()), api);
+                    this::notReadyReason, Clock.systemUTC(), started.taskStates(), dashboard);
+            try {
+                admin = AdminServer.start(address, api, config.adminToken().orElse(null));
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ListenFailure.of(config.adminListen().isPresent() ? "admin_listen" : "port", address, e);
+            }
+            if (config.adminToken().isEmpty() && !address.getAddress().isLoopbackAddress()) {
+                // Nixy's open admin API, kept for compatibility; worth a line in the log all the same.
+                log.warn("admin API on {} without admin_token: anyone who reaches it can read /v1/config and"
+                        + " /v1/routes and POST /v1/reload; set admin_token", SocketAddresses.show(address));
+            }
         }
-        log.info("pacer {} listening on {} ({}), admin API on {}, discovery: {}", Main.version(),
-                started.localAddress(), started.transportName(),
-                admin == null ? "none (set port)" : admin.localAddress(), source.source());
+        // The addresses as configured, with the ports bound (a dual-stack socket would show 0.0.0.0 as [::]).
+        log.info("pacer {} listening on {} ({}), admin API on {}{}, discovery: {}", Main.version(),
+                SocketAddresses.show(config.listen().getAddress(), started.localAddress().getPort()),
+                started.transportName(), admin == null ? "none (set admin_listen)"
+                        : SocketAddresses.show(config.adminAddress().get().getAddress(), admin.localAddress().getPort()),
+                admin != null && config.adminToken().isEmpty() ? " (open: no admin_token)" : "",
+                source.source());
         if (started.tlsAddress() != null) {
-            log.info("TLS (HTTPS, HTTP/2 by ALPN) listening on {}", started.tlsAddress());
+            log.info("TLS (HTTPS, HTTP/2 by ALPN) listening on {}",
+                    SocketAddresses.show(config.tlsListen().get().getAddress(), started.tlsAddress().getPort()));
         }
+    }
+
+    /**
+     * What {@code --check} adds to loading the file: the apps file, when there is one, must be
+     * readable and in Marathon's shape, as {@link #start} requires.
+     *
+     * @param configFile the configuration's file, named in the error; {@code null} for the built-in defaults
+     */
+    static void checkAppsFile(PacerConfig config, Path configFile) throws ConfigException {
+        if (config.appsFile().isEmpty()) {
+            return;
+        }
+        AppsFileSource apps = new AppsFileSource(config.appsFile().get(), table -> { },
+                new RouteOptions(config.realm().orElse(null)));
+        try {
+            apps.start();
+        } catch (IOException | MarathonFormatException e) {
+            throw appsFileError(config, configFile, e);
+        } finally {
+            apps.close();
+        }
+    }
+
+    /** An apps file Pacer cannot start with, as a configuration error naming {@code apps_file} and the file once. */
+    private static ConfigException appsFileError(PacerConfig config, Path configFile, Exception e) {
+        Path apps = config.appsFile().orElse(null);
+        String problem = e.getMessage() != null && apps != null && e.getMessage().contains(apps.toString())
+                ? e.getMessage() : apps + ": " + e.getMessage();
+        return new ConfigException(configFile, "apps_file", problem, e);
     }
 
     /** Publishes tables in version order: a source's tables only ever replace older ones. */
@@ -149,7 +203,7 @@ public final class Pacer implements AutoCloseable {
 
     /** SIGTERM: drain the data plane within {@code shutdown_grace}, then stop the rest. */
     public void shutdown() {
-        log.info("stopping: draining connections for up to {}", config.shutdownGrace());
+        log.info("stopping: draining connections for up to {}", Durations.format(config.shutdownGrace()));
         boolean drained = server == null || server.shutdown(config.shutdownGrace());
         close();
         log.info("stopped{}", drained ? "" : " (some connections were cut after the grace period)");

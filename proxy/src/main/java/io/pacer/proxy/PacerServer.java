@@ -13,6 +13,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.pacer.config.Durations;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.Balance;
 import io.pacer.core.RouteTable;
@@ -117,12 +118,24 @@ public final class PacerServer implements AutoCloseable {
                     protocols.http1(ch.pipeline(), false);
                 }
             }).bind(config.listen()).sync().channel();
-            this.tlsChannel = tls == null ? null : bootstrap(traffic, maxConnections, refusal, ch -> ch.pipeline()
-                    // The handshake gets client_header_timeout, as the first request's head does on listen.
-                    .addLast(TLS, new SniHandler(tls, MAX_CLIENT_HELLO, handshakeMillis))
-                    .addLast(ALPN, new AlpnProtocolChoice(protocols)))
-                    .bind(config.tlsListen().orElseThrow()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+            Channel tlsBound = null;
+            if (tls != null) {
+                try {
+                    tlsBound = bootstrap(traffic, maxConnections, refusal, ch -> ch.pipeline()
+                            // The handshake gets client_header_timeout, as the first request's head does on listen.
+                            .addLast(TLS, new SniHandler(tls, MAX_CLIENT_HELLO, handshakeMillis))
+                            .addLast(ALPN, new AlpnProtocolChoice(protocols)))
+                            .bind(config.tlsListen().orElseThrow()).sync().channel();
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's checked exception unwrapped, hence Exception.
+                    throw new TlsListenException(config.tlsListen().get(), e);
+                }
+            }
+            this.tlsChannel = tlsBound;
+        } catch (Exception e) {
+            // Netty rethrows a failed bind's checked exception unwrapped, hence Exception.
             // Nothing listens: release the loops and the resolver before reporting the failure.
             if (plain != null) {
                 plain.close().syncUninterruptibly();
@@ -139,6 +152,21 @@ public final class PacerServer implements AutoCloseable {
         this.certificates = store;
         if (tlsChannel != null) {
             protocols.httpsPort(((InetSocketAddress) tlsChannel.localAddress()).getPort());
+        }
+    }
+
+    /** Binding {@code tls_listen} failed; {@link #getCause()} is what the bind threw. */
+    static final class TlsListenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final InetSocketAddress address;
+
+        TlsListenException(InetSocketAddress address, Throwable cause) {
+            super("tls_listen " + address + ": " + cause.getMessage(), cause);
+            this.address = address;
+        }
+
+        InetSocketAddress address() {
+            return address;
         }
     }
 
@@ -281,7 +309,8 @@ public final class PacerServer implements AutoCloseable {
             }
         }
         if (!drained) {
-            log.warn("{} client connections still open after the {} grace period; closing them", clients.size(), grace);
+            log.warn("{} client connections still open after the {} grace period; closing them", clients.size(),
+                    Durations.format(grace));
         }
         close();
         return drained;

@@ -2,7 +2,6 @@ package io.pacer.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +12,8 @@ import io.pacer.core.FailurePolicy;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.core.TaskStates;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,7 @@ class AdminApiTest {
         Map<String, Map<String, Object>> details = Map.of();
         List<AdminApi.Endpoint> endpoints = List.of();
         Instant lastSync;
+        String syncProblem;
         boolean resyncAccepted = true;
         final AtomicInteger resyncRequests = new AtomicInteger();
 
@@ -73,6 +75,11 @@ class AdminApiTest {
         @Override
         public Instant lastSync() {
             return lastSync;
+        }
+
+        @Override
+        public String syncProblem() {
+            return syncProblem;
         }
 
         @Override
@@ -151,6 +158,17 @@ class AdminApiTest {
         assertTrue(a.body().contains("\ndate: "), a.body());
     }
 
+    /** The build writes build.properties; a build inside a git checkout knows its commit. */
+    @Test
+    void rootNamesTheCommitAndDateOfTheBuild() {
+        String body = api().handle("GET", "/").body();
+        assertTrue(body.matches("version: \\S+\ncommit: ([0-9a-f]{7,40}|unknown)\ndate: \\d{4}-\\d\\d-\\d\\dT\\S+Z\n"), body);
+        assertFalse(body.startsWith("version: dev\n"), "build.properties is on the class path: " + body);
+        if (Files.isDirectory(Path.of("..", ".git")) || Files.isRegularFile(Path.of("..", ".git"))) {
+            assertFalse(body.contains("commit: unknown"), "built in a git checkout: " + body);
+        }
+    }
+
     // ---- /v1/health ----------------------------------------------------------------------------
 
     @Test
@@ -171,6 +189,20 @@ class AdminApiTest {
         assertTrue(endpoints.get(0).get("Healthy").asBoolean());
         assertEquals("OK", endpoints.get(0).get("Message").asText());
         assertTrue(body.get("Ready").get("Healthy").asBoolean());
+    }
+
+    @Test
+    void aDiscoveryThatCannotSyncShowsInTheBodyAndKeepsServing() throws Exception {
+        discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", true, "OK"));
+        AdminApi.Answer ok = api().handle("GET", "/v1/health");
+        assertTrue(json(ok).get("Sync").get("Healthy").asBoolean(), ok.body());
+
+        discovery.syncProblem = "the last sync failed (answer larger than 134217728 bytes); keeping routes v7";
+        AdminApi.Answer a = api().handle("GET", "/v1/health");
+        // The last good table still routes: the status stays, the body says why it may be stale.
+        assertEquals(200, a.status(), a.body());
+        assertFalse(json(a).get("Sync").get("Healthy").asBoolean(), a.body());
+        assertEquals(discovery.syncProblem, json(a).get("Sync").get("Message").asText());
     }
 
     @Test
@@ -209,33 +241,55 @@ class AdminApiTest {
         assertTrue(endpoints.get(1).get("Healthy").asBoolean());
     }
 
+    /** Nixy's semantics: not being ready (no table yet, draining) is /v1/ready's business. */
     @Test
-    void healthIs503WithTheReasonWhenNotReady() throws Exception {
+    void healthStays200WhenNotReadyAndShowsWhy() throws Exception {
         discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", true, "OK"));
         AdminApi api = api();
         notReady = "no route table loaded yet";
         AdminApi.Answer a = api.handle("GET", "/v1/health");
-        assertEquals(503, a.status(), a.body());
+        assertEquals(200, a.status(), a.body());
         JsonNode ready = json(a).get("Ready");
         assertFalse(ready.get("Healthy").asBoolean());
         assertEquals("no route table loaded yet", ready.get("Message").asText());
-
-        notReady = "draining";
-        a = api.handle("GET", "/v1/health");
-        assertEquals(503, a.status());
-        assertEquals("draining", json(a).get("Ready").get("Message").asText());
-
-        notReady = null;
-        a = api.handle("GET", "/v1/health");
-        assertEquals(200, a.status(), "the supplier is asked on every call");
-        assertTrue(json(a).get("Ready").get("Healthy").asBoolean());
     }
 
     @Test
-    void healthIsNeverOkWhenAllEndpointsAreDownAndNotReady() {
+    void healthIs500WhenAllEndpointsAreDownWhateverTheReadiness() {
         discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", false, "refused"));
         notReady = "no route table loaded yet";
-        assertNotEquals(200, api().handle("GET", "/v1/health").status());
+        assertEquals(500, api().handle("GET", "/v1/health").status());
+        notReady = null;
+        assertEquals(500, api().handle("GET", "/v1/health").status());
+    }
+
+    // ---- /v1/ready -----------------------------------------------------------------------------
+
+    @Test
+    void readyIs503WithTheReasonUntilATableIsLoadedAndWhileDraining() {
+        AdminApi api = api();
+        notReady = "no route table loaded yet";
+        AdminApi.Answer a = api.handle("GET", "/v1/ready");
+        assertEquals(503, a.status());
+        assertEquals("not ready: no route table loaded yet\n", a.body());
+        assertTrue(a.contentType().startsWith("text/plain"), a.contentType());
+
+        notReady = null;
+        a = api.handle("GET", "/v1/ready");
+        assertEquals(200, a.status(), "the supplier is asked on every call");
+        assertEquals("ready\n", a.body());
+
+        notReady = "draining";
+        assertEquals("not ready: draining\n", api.handle("HEAD", "/v1/ready").body());
+        assertEquals(503, api.handle("HEAD", "/v1/ready").status());
+    }
+
+    /** Every Marathon down: the last good table still serves, so the balancer in front keeps sending traffic. */
+    @Test
+    void readyIs200WhileMarathonIsDown() {
+        discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", false, "refused"));
+        assertEquals(500, api().handle("GET", "/v1/health").status());
+        assertEquals(200, api().handle("GET", "/v1/ready").status());
     }
 
     // ---- /v1/config ----------------------------------------------------------------------------
@@ -294,12 +348,42 @@ class AdminApiTest {
         assertTrue(body.get("Apps").isObject());
     }
 
+    @Test
+    void configMasksEnvValuesWhoseNamesLookSecret() throws Exception {
+        JsonNode secretRef = new ObjectMapper().readTree("{\"secret\": \"/db/password\"}");
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("MODE", new com.fasterxml.jackson.databind.node.TextNode("prod"));
+        env.put("DB_PASSWORD", new com.fasterxml.jackson.databind.node.TextNode("hunter2"));
+        env.put("api_key", "k-123");
+        env.put("GITHUB_TOKEN", "ghp_abc");
+        env.put("AWS_SECRET_ACCESS_KEY", "wJalr");
+        env.put("DATABASE_URL", "postgres://app:s3cret@db:5432/shop");
+        env.put("PASSWORD", secretRef);
+        env.put("PORT", 8080);
+        discovery.apps = List.of(new App("/shop", List.of("/shop/"), List.of()));
+        discovery.details = Map.of("/shop", Map.of("Env", env));
+        String body = api().handle("GET", "/v1/config").body();
+        JsonNode shown = new ObjectMapper().readTree(body).get("Apps").get("/shop").get("Env");
+        assertEquals(List.of("MODE", "DB_PASSWORD", "api_key", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL",
+                "PASSWORD", "PORT"), fieldNames(shown), "every name stays, in Marathon's order");
+        assertEquals("prod", shown.get("MODE").asText());
+        for (String name : List.of("DB_PASSWORD", "api_key", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY")) {
+            assertEquals("***", shown.get(name).asText(), name);
+        }
+        assertEquals("postgres://app:***@db:5432/shop", shown.get("DATABASE_URL").asText());
+        assertEquals("/db/password", shown.get("PASSWORD").get("secret").asText(), "a reference holds no secret");
+        assertEquals(8080, shown.get("PORT").asInt());
+        for (String secret : List.of("hunter2", "k-123", "ghp_abc", "wJalr", "s3cret")) {
+            assertFalse(body.contains(secret), secret + " leaked: " + body);
+        }
+    }
+
     // ---- /v1/reload ----------------------------------------------------------------------------
 
     @Test
-    void reloadQueuesAResync() {
+    void reloadQueuesAResyncOnPost() {
         AdminApi api = api();
-        AdminApi.Answer a = api.handle("GET", "/v1/reload");
+        AdminApi.Answer a = api.handle("POST", "/v1/reload");
         assertEquals(202, a.status());
         assertEquals("queued", a.body());
         assertTrue(a.contentType().startsWith("text/plain"));
@@ -310,6 +394,32 @@ class AdminApiTest {
         assertEquals(202, a.status(), "Nixy answers 202 even when nothing more is queued");
         assertEquals("queue is full", a.body());
         assertEquals(2, discovery.resyncRequests.get());
+    }
+
+    /** Nixy queued a resync on any method; a link followed by a crawler should not. */
+    @Test
+    void reloadRefusesEveryMethodButPostWith405() {
+        AdminApi api = api();
+        for (String method : List.of("GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS")) {
+            AdminApi.Answer a = api.handle(method, "/v1/reload");
+            assertEquals(405, a.status(), method);
+            assertEquals(Map.of("Allow", "POST"), a.headers(), method);
+        }
+        assertEquals(0, discovery.resyncRequests.get(), "nothing queued");
+    }
+
+    @Test
+    void readEndpointsRefuseWritesWith405() {
+        AdminApi api = api();
+        for (String path : List.of("/", "/v1/health", "/v1/ready", "/v1/config", "/v1/routes", "/metrics", "/v1/metrics")) {
+            for (String method : List.of("POST", "PUT", "DELETE")) {
+                AdminApi.Answer a = api.handle(method, path);
+                assertEquals(405, a.status(), method + " " + path);
+                assertEquals("GET, HEAD", a.headers().get("Allow"), method + " " + path);
+            }
+            assertEquals(200, api.handle("HEAD", path).status(), "HEAD " + path);
+        }
+        assertEquals(404, api.handle("POST", "/nope").status(), "an unknown path is 404 whatever the method");
     }
 
     // ---- /v1/metrics ---------------------------------------------------------------------------

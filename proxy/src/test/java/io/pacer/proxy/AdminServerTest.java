@@ -93,7 +93,7 @@ class AdminServerTest {
     }
 
     @Test
-    void healthAnswersJsonAndFollowsReadiness() throws Exception {
+    void healthAnswersJsonAndReadyFollowsReadiness() throws Exception {
         HttpResponse<String> r = get("/v1/health");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("application/json", contentType(r));
@@ -101,10 +101,15 @@ class AdminServerTest {
         assertTrue(body.has("Config") && body.has("Template") && body.has("Endpoints"), r.body());
         assertEquals("http://m1:8080", body.get("Endpoints").get(0).get("Endpoint").asText());
 
+        assertEquals(200, get("/v1/ready").statusCode());
+
         notReady = "draining";
         r = get("/v1/health");
-        assertEquals(503, r.statusCode(), r.body());
+        assertEquals(200, r.statusCode(), "Nixy's health does not turn on readiness: " + r.body());
         assertEquals("draining", JSON.readTree(r.body()).get("Ready").get("Message").asText());
+        HttpResponse<String> ready = get("/v1/ready");
+        assertEquals(503, ready.statusCode(), ready.body());
+        assertEquals("not ready: draining\n", ready.body());
 
         notReady = null;
         discovery.endpoints = List.of(new AdminApi.Endpoint("http://m1:8080", false, "refused"));
@@ -123,11 +128,16 @@ class AdminServerTest {
     }
 
     @Test
-    void reloadAnswers202() throws Exception {
+    void reloadAnswers202ToPostAnd405ToGet() throws Exception {
         HttpResponse<String> r = get("/v1/reload");
-        assertEquals(202, r.statusCode());
-        assertEquals("queued", r.body());
-        assertTrue(contentType(r).startsWith("text/plain"));
+        assertEquals(405, r.statusCode());
+        assertEquals("POST", r.headers().firstValue("allow").orElse(null));
+        assertEquals(0, discovery.resyncRequests.get());
+        HttpResponse<String> first = client.send(HttpRequest.newBuilder(uri("/v1/reload")).timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, first.statusCode());
+        assertEquals("queued", first.body());
+        assertTrue(contentType(first).startsWith("text/plain"));
         discovery.resyncAccepted = false;
         HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/v1/reload")).timeout(TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString("")).build(), HttpResponse.BodyHandlers.ofString());
@@ -193,7 +203,8 @@ class AdminServerTest {
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawHttp raw = RawHttp.connect(server.localAddress())) {
-            raw.send("GET /v1/reload HTTP/1.1\r\nHost: a\r\n\r\nGET /metrics HTTP/1.1\r\nHost: a\r\n\r\n");
+            raw.send("POST /v1/reload HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"
+                    + "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n");
             RawResponse first = raw.readResponse(TIMEOUT);
             RawResponse second = raw.readResponse(TIMEOUT);
             assertEquals(202, first.status());

@@ -66,7 +66,7 @@ class MainTest {
         for (String flag : List.of("--help", "-h")) {
             Run r = run(flag);
             assertEquals(0, r.status(), flag);
-            assertTrue(r.out().startsWith("usage: java -jar pacer.jar [-f FILE]"), r.out());
+            assertTrue(r.out().startsWith("usage: java -jar pacer.jar [-f FILE] [--check]"), r.out());
             assertTrue(r.out().contains("-f, --file FILE"), r.out());
             assertTrue(r.out().contains("--version"), r.out());
             assertEquals("", r.err(), flag + " writes nothing on stderr");
@@ -201,13 +201,100 @@ class MainTest {
     }
 
     @Test
-    void aListenAddressInUseExitsOne() throws IOException {
+    void aListenAddressInUseExitsOneNamingTheKeyAndAddress() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path toml = write("pacer.toml", "listen = \"127.0.0.1:" + taken.getLocalPort() + "\"\nworker_threads = 1\n");
             Run r = run("-f", toml.toString());
             assertEquals(1, r.status(), "stderr: " + r.err());
-            assertTrue(r.err().startsWith("pacer: cannot start: "), r.err());
+            assertEquals("pacer: cannot start: listen 127.0.0.1:" + taken.getLocalPort() + ": address already in use",
+                    r.err().strip());
         }
+    }
+
+    // ---- --check ----------------------------------------------------------------------------------
+
+    @Test
+    void checkPassesAValidFileAndStartsNothing() throws IOException {
+        write("apps.json", appsJson(9));
+        // The port is taken: --check must not try to bind it.
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path toml = write("pacer.toml", "listen = \"127.0.0.1:" + taken.getLocalPort() + "\"\n"
+                    + "apps_file = \"apps.json\"\n");
+            for (String flag : List.of("--check", "-t")) {
+                Run r = run("-f", toml.toString(), flag);
+                assertEquals(0, r.status(), flag + ": " + r.err());
+                assertEquals("pacer: " + toml + " is valid" + System.lineSeparator(), r.out());
+                assertEquals("", r.err());
+            }
+        }
+    }
+
+    @Test
+    void checkExitsTwoOnABadValueNamingFileAndKey() throws IOException {
+        Path toml = write("pacer.toml", "read_timeout = \"2 minutes\"\n");
+        Run r = run("--check", "-f", toml.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith("pacer: configuration error: " + toml + ": read_timeout: "), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void checkReadsTheAppsFileAsAStartWould() throws IOException {
+        Path apps = write("apps.json", "{\"apps\": [ {\"id\": ");
+        Path toml = write("pacer.toml", "apps_file = \"apps.json\"\n");
+        Run r = run("--check", "-f", toml.toString());
+        assertEquals(2, r.status(), r.out());
+        assertTrue(r.err().startsWith("pacer: configuration error: " + toml + ": apps_file: " + apps), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void checkOfAMissingNamedFileExitsTwo() {
+        Path missing = dir.resolve("absent.toml");
+        Run r = run("--check", "-f", missing.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(missing + ": file not found"), r.err());
+    }
+
+    /** Tests run in the proxy module, which has no pacer.toml: no -f means the built-in defaults. */
+    @Test
+    void checkWithoutAFileValidatesTheBuiltInDefaults() {
+        assertFalse(Files.exists(Main.DEFAULT_FILE), "the proxy module must not hold a pacer.toml");
+        Run r = run("--check");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("pacer: no configuration file; the built-in defaults is valid" + System.lineSeparator(), r.out());
+    }
+
+    @Test
+    void checkPrintsEachWarningOnceNamingTheFileOnce() throws IOException {
+        Path toml = write("nixy.toml", "port = \"8000\"\nnginx_cmd = \"nginx\"\n");
+        Run r = run("--check", "-f", toml.toString());
+        assertEquals(0, r.status(), r.err());
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("pacer: warning: " + toml + ": nginx_cmd: ignored"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(r.err().contains(toml + ": " + toml), "the file is named once: " + r.err());
+    }
+
+    @Test
+    void anAdminAddressInUseExitsOneNamingTheKeyAndAddress() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path toml = write("pacer.toml", "listen = \"127.0.0.1:0\"\nworker_threads = 1\n"
+                    + "admin_listen = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
+            Run r = run("-f", toml.toString());
+            assertEquals(1, r.status(), "stderr: " + r.err());
+            assertEquals("pacer: cannot start: admin_listen 127.0.0.1:" + taken.getLocalPort()
+                    + ": address already in use", r.err().strip());
+        }
+    }
+
+    @Test
+    void anAdminPortEqualToTheTrafficPortExitsTwo() throws IOException {
+        Path toml = write("pacer.toml", "listen = \"127.0.0.1:8080\"\nport = 8080\n");
+        Run r = run("-f", toml.toString());
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().startsWith("pacer: configuration error: " + toml + ": port: the admin API cannot share"
+                + " the traffic port 8080"), r.err());
     }
 
     // ---- the shipped configuration --------------------------------------------------------------
@@ -315,6 +402,51 @@ class MainTest {
                 assertTrue(ended, "Pacer did not stop on SIGTERM; log:\n" + read(log));
             }
             assertFalse(pacer.isAlive());
+        }
+    }
+
+    /**
+     * No -f and no pacer.toml in the working directory: Pacer says so and serves on the built-in
+     * defaults, 0.0.0.0:8080 with no routes. Another program may hold port 8080 on a shared
+     * machine; then the start must fail naming the default listen address, which proves the same.
+     */
+    @Test
+    void withoutAnyConfigurationASeparateJvmStartsOnTheBuiltInDefaults() throws Exception {
+        Path log = dir.resolve("pacer.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process pacer = new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "io.pacer.proxy.Main")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            awaitLog(log, "running on built-in defaults", pacer, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pacer.isAlive() && !read(log).contains("listening on") && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
+            }
+            String text = read(log);
+            if (text.contains("listening on")) {
+                assertTrue(text.contains("listening on 0.0.0.0:8080"),
+                        text);
+                assertTrue(text.contains("admin API on none"), text);
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:8080/anything/")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, r.statusCode(), "no routes on the built-in defaults");
+                assertEquals("pacer", r.headers().firstValue("Server").orElse(null));
+            } else {
+                assertTrue(pacer.waitFor(15, TimeUnit.SECONDS), "neither serving nor stopped:\n" + text);
+                assertEquals(1, pacer.exitValue(), text);
+                assertTrue(read(log).contains("listen 0.0.0.0:8080: address already in use"),
+                        "only a taken port 8080 may stop the built-in defaults:\n" + read(log));
+            }
+        } finally {
+            pacer.destroy();
+            if (!pacer.waitFor(15, TimeUnit.SECONDS)) {
+                pacer.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+            }
         }
     }
 

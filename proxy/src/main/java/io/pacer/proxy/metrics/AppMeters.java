@@ -101,6 +101,21 @@ final class AppMeters {
         return meter;
     }
 
+    /** The app's counters now; see {@link AppTotals}. */
+    AppTotals totals() {
+        double all = 0;
+        for (Counter c : requests) {
+            all += c.count();
+        }
+        double retried = 0;
+        if (retries != null) {
+            for (Counter c : retries) {
+                retried += c.count();
+            }
+        }
+        return new AppTotals(all, requests[4].count(), retried);
+    }
+
     /** Takes every meter of this app out of {@code registry}: its series leave the scrape. */
     void removeFrom(MeterRegistry registry) {
         for (Meter m : meters) {

@@ -240,22 +240,27 @@ class PacerMetricsTest {
     // ---- route table ---------------------------------------------------------------------------
 
     @Test
-    void routeTableRegistersEveryAppWithZeroSeriesAndItsTaskCount() {
+    void anAppGetsSeriesWithItsFirstRequestWithZeroSeriesAndItsTaskCount() {
         PacerMetrics m = metrics();
         assertEquals(0.0, scrape(m).value("pacer_route_table_version"));
 
         m.updateRoutes(table(7, app("/a", 2), app("/b", 3)));
+        PrometheusText quiet = scrape(m);
+        assertEquals(7.0, quiet.value("pacer_route_table_version"));
+        assertEquals(List.of(), quiet.withLabel("app", "/a"), "no series before traffic");
+        assertEquals(0, m.appCount());
 
+        m.requestFinished(ok("/a"));
+        m.requestFinished(ok("/b"));
         PrometheusText doc = scrape(m);
-        assertEquals(7.0, doc.value("pacer_route_table_version"));
         assertEquals(2.0, doc.value("pacer_app_tasks", "app", "/a"));
         assertEquals(3.0, doc.value("pacer_app_tasks", "app", "/b"));
         for (String app : List.of("/a", "/b")) {
-            for (String cls : List.of("1xx", "2xx", "3xx", "4xx", "5xx")) {
+            for (String cls : List.of("1xx", "3xx", "4xx", "5xx")) {
                 assertEquals(0.0, doc.value("pacer_requests_total", "app", app, "status_class", cls), app + cls);
             }
             assertEquals(0.0, doc.value("pacer_requests_exhausted_total", "app", app));
-            assertEquals(0.0, doc.value("pacer_request_duration_seconds_count", "app", app));
+            assertEquals(1.0, doc.value("pacer_request_duration_seconds_count", "app", app));
             assertEquals(0.0, doc.value("pacer_retries_total", "app", app, "reason", "timeout"));
         }
 
@@ -291,10 +296,12 @@ class PacerMetricsTest {
         assertEquals(1.0, doc.value("pacer_requests_total", "app", "none", "status_class", "5xx"), "none stays");
         assertEquals(1, m.appCount());
 
-        // Back in a later table: fresh series from zero.
+        // Back in a later table: fresh series from zero with its next request.
         m.updateRoutes(table(3, app("/a", 1), app("/b", 1)));
+        assertEquals(List.of(), scrape(m).withLabel("app", "/a"));
+        m.requestFinished(ok("/a"));
         doc = scrape(m);
-        assertEquals(0.0, doc.value("pacer_requests_total", "app", "/a", "status_class", "2xx"));
+        assertEquals(1.0, doc.value("pacer_requests_total", "app", "/a", "status_class", "2xx"));
         assertEquals(0.0, doc.value("pacer_retries_total", "app", "/a", "reason", "status"));
     }
 

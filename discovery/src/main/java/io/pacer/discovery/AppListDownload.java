@@ -1,0 +1,111 @@
+package io.pacer.discovery;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import org.asynchttpclient.AsyncHandler;
+import org.asynchttpclient.HttpResponseBodyPart;
+import org.asynchttpclient.HttpResponseStatus;
+
+/**
+ * Reads a {@code /v2/apps} answer as it arrives: a 200's body goes chunk by chunk into an
+ * {@link AppListParser}, so that only the compact model is ever held, never the body; the body of
+ * any other status is kept (up to {@value #ERROR_BODY_BYTES} bytes) to say what Marathon answered.
+ * Past {@code maxBytes} received, or as soon as the body is known not to be an app list, the
+ * exchange is aborted.
+ *
+ * <p>Threading: the HTTP client calls one handler's methods one at a time on its I/O thread, so
+ * parsing happens there, off the discovery loop; the loop gets the finished {@link Answer}.
+ */
+final class AppListDownload implements AsyncHandler<AppListDownload.Answer> {
+
+    static final int ERROR_BODY_BYTES = 64 * 1024;
+
+    /**
+     * What came back.
+     *
+     * @param status    the HTTP status
+     * @param apps      the apps of a 200 that parsed; {@code null} otherwise
+     * @param problem   why a 200's body is no app list; {@code null} otherwise
+     * @param errorBody the start of a non-200 body
+     * @param tooLarge  whether the body passed the limit
+     * @param received  bytes received (after gzip is undone)
+     */
+    record Answer(int status, Apps apps, MarathonFormatException problem, byte[] errorBody,
+                  boolean tooLarge, long received) { }
+
+    /**
+     * The apps read, handed over once: the HTTP client keeps the last answer of a pooled connection
+     * reachable until the connection is used again, which must not keep a whole model alive.
+     */
+    static final class Apps {
+        private List<MarathonApp> apps;
+
+        Apps(List<MarathonApp> apps) {
+            this.apps = apps;
+        }
+
+        List<MarathonApp> take() {
+            List<MarathonApp> out = apps;
+            apps = null;
+            return out;
+        }
+    }
+
+    private final long maxBytes;
+    private final AppListParser parser = new AppListParser();
+    private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
+    private int status;
+    private long received;
+    private boolean tooLarge;
+
+    AppListDownload(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public State onStatusReceived(HttpResponseStatus responseStatus) {
+        status = responseStatus.getStatusCode();
+        return State.CONTINUE;
+    }
+
+    @Override
+    public State onHeadersReceived(HttpHeaders headers) {
+        return State.CONTINUE;
+    }
+
+    @Override
+    public State onBodyPartReceived(HttpResponseBodyPart part) {
+        received += part.length();
+        if (received > maxBytes) {
+            tooLarge = true;
+            return State.ABORT;
+        }
+        byte[] bytes = part.getBodyPartBytes();
+        if (status != 200) {
+            int room = ERROR_BODY_BYTES - errorBody.size();
+            errorBody.write(bytes, 0, Math.min(room, bytes.length));
+            return State.CONTINUE;
+        }
+        parser.feed(bytes, 0, bytes.length);
+        // Nothing later in a body that is already not an app list can make it one.
+        return parser.failed() ? State.ABORT : State.CONTINUE;
+    }
+
+    @Override
+    public void onThrowable(Throwable t) {
+        // The client completes the future exceptionally with t.
+    }
+
+    @Override
+    public Answer onCompleted() {
+        if (tooLarge || status != 200) {
+            return new Answer(status, null, null, errorBody.toByteArray(), tooLarge, received);
+        }
+        try {
+            return new Answer(status, new Apps(parser.finish()), null, null, false, received);
+        } catch (MarathonFormatException e) {
+            return new Answer(status, null, e, null, false, received);
+        }
+    }
+}
