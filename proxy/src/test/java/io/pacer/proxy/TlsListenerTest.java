@@ -300,6 +300,24 @@ class TlsListenerTest {
     }
 
     @Test
+    void aTlsListenAddressInUseExitsOneNamingTlsListen() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path toml = Files.writeString(dir.resolve("pacer.toml"), "listen = \"127.0.0.1:0\"\nworker_threads = 1\n"
+                    + "tls_listen = \"127.0.0.1:" + taken.getLocalPort() + "\"\ntls_certificates = \"certs\"\n");
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int status;
+            try (java.io.PrintStream o = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+                 java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+                status = Main.run(new String[] {"-f", toml.toString()}, o, e);
+            }
+            String message = err.toString(StandardCharsets.UTF_8).strip();
+            assertEquals(1, status, message);
+            assertEquals("pacer: cannot start: tls_listen 127.0.0.1:" + taken.getLocalPort() + ": address already in use",
+                    message);
+        }
+    }
+
+    @Test
     void pacerExitsTwoNamingTheKeyWhenNoCertificateIsUsable() throws Exception {
         Path empty = Files.createDirectory(dir.resolve("empty"));
         Files.writeString(empty.resolve("x.crt"), "garbage");
