@@ -56,6 +56,7 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
     private final String defaultName;
     private final TlsContexts contexts;
     private volatile Selection selection;
+    /** {@code null} for a store that only checks ({@link #check}). */
     private final WatchService watchService;
     private final Thread watcher;
 
@@ -100,15 +101,17 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
         }
     }
 
-    private CertificateStore(Path directory, String defaultName, TlsContexts contexts) throws IOException {
+    private CertificateStore(Path directory, String defaultName, TlsContexts contexts, boolean watch) throws IOException {
         this.directory = directory;
         this.defaultName = defaultName;
         this.contexts = contexts;
-        this.watchService = directory.getFileSystem().newWatchService();
+        this.watchService = watch ? directory.getFileSystem().newWatchService() : null;
         try {
-            // Watched before the first load, so a change made during it is not missed.
-            directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+            if (watch) {
+                // Watched before the first load, so a change made during it is not missed.
+                directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+            }
             Selection first = load(null);
             if (first == null) {
                 throw new CertificateSetupException("tls_certificates", "no usable certificate in " + directory
@@ -120,12 +123,18 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
             }
             selection = first;
         } catch (IOException | RuntimeException e) {
-            watchService.close();
+            if (watchService != null) {
+                watchService.close();
+            }
             throw e;
         }
-        this.watcher = new Thread(this::watch, "pacer-certificates");
-        watcher.setDaemon(true);
-        watcher.start();
+        if (watch) {
+            this.watcher = new Thread(this::watch, "pacer-certificates");
+            watcher.setDaemon(true);
+            watcher.start();
+        } else {
+            this.watcher = null;
+        }
     }
 
     /**
@@ -134,7 +143,17 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
      * @throws CertificateSetupException when no certificate can be served, or {@code defaultName} is not one of them
      */
     static CertificateStore open(Path directory, String defaultName, TlsContexts contexts) throws IOException {
-        return new CertificateStore(directory, defaultName, contexts);
+        return new CertificateStore(directory, defaultName, contexts, true);
+    }
+
+    /**
+     * Loads the directory once, as {@link #open} would, without watching it: for {@code --check}.
+     *
+     * @return the certificates that would be served, by NAME
+     * @throws CertificateSetupException as {@link #open}
+     */
+    static Map<String, ServerCertificate> check(Path directory, String defaultName, TlsContexts contexts) throws IOException {
+        return new CertificateStore(directory, defaultName, contexts, false).certificates();
     }
 
     /** The context for a handshake naming {@code host} by SNI ({@code null} without SNI). */
@@ -331,6 +350,9 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
 
     @Override
     public void close() {
+        if (watchService == null) {
+            return;
+        }
         try {
             watchService.close();
         } catch (IOException e) {

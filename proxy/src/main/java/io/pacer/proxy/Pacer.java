@@ -148,6 +148,26 @@ public final class Pacer implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code --check} adds for TLS: every certificate of {@code tls_certificates} is read as at
+     * startup, so a directory with none usable, or a {@code tls_default_certificate} naming none,
+     * fails the check naming the key.
+     */
+    static void checkCertificates(PacerConfig config, Path configFile) throws ConfigException {
+        if (config.tlsCertificates().isEmpty()) {
+            return;
+        }
+        try {
+            CertificateStore.check(config.tlsCertificates().get(), config.tlsDefaultCertificate().orElse(null),
+                    TlsContexts.detect());
+        } catch (CertificateSetupException e) {
+            throw new ConfigException(configFile, e.key(), e.problem(), e);
+        } catch (IOException e) {
+            throw new ConfigException(configFile, "tls_certificates", "cannot read "
+                    + config.tlsCertificates().get() + ": " + e, e);
+        }
+    }
+
     /** An apps file Pacer cannot start with, as a configuration error naming {@code apps_file} and the file once. */
     private static ConfigException appsFileError(PacerConfig config, Path configFile, Exception e) {
         Path apps = config.appsFile().orElse(null);

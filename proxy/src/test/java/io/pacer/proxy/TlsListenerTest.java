@@ -300,6 +300,32 @@ class TlsListenerTest {
     }
 
     @Test
+    void checkReadsTheCertificates() throws Exception {
+        Path toml = Files.writeString(dir.resolve("pacer.toml"),
+                "tls_listen = \"127.0.0.1:0\"\ntls_certificates = \"certs\"\ntls_default_certificate = \"a\"\n");
+        assertEquals(0, check(toml).status(), check(toml).output());
+        Path broken = Files.createDirectory(dir.resolve("broken"));
+        Files.writeString(broken.resolve("x.pem"), "garbage");
+        Path bad = Files.writeString(dir.resolve("bad.toml"),
+                "tls_listen = \"127.0.0.1:0\"\ntls_certificates = \"broken\"\n");
+        Cli.Result failed = check(bad);
+        assertEquals(2, failed.status(), failed.output());
+        assertTrue(failed.output().contains(bad + ": tls_certificates: no usable certificate in " + broken),
+                failed.output());
+    }
+
+    /** {@code pacer --check -f toml}: its exit status and what it wrote on stderr. */
+    private static Cli.Result check(Path toml) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status;
+        try (java.io.PrintStream o = new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+             java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+            status = Main.run(new String[] {"--check", "-f", toml.toString()}, o, e);
+        }
+        return new Cli.Result(status, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aTlsListenAddressInUseExitsOneNamingTlsListen() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path toml = Files.writeString(dir.resolve("pacer.toml"), "listen = \"127.0.0.1:0\"\nworker_threads = 1\n"
