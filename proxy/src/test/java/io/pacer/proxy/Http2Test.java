@@ -199,10 +199,14 @@ class Http2Test {
         try (RawHttp2 client = open.track(RawHttp2.over(socket))) {
             client.request(1, "GET", "/app/one", true);
             client.request(3, "GET", "/app/two", true);
-            for (int stream : new int[] {1, 3}) {
-                client.readUntil(Duration.ofSeconds(5), f -> f.type() == RawHttp2.DATA && f.streamId() == stream
-                        && f.payload().length > 0, "stream " + stream + "'s answer");
+            // The answers may come in either order.
+            java.util.Set<Integer> answered = new java.util.HashSet<>();
+            while (answered.size() < 2) {
+                RawHttp2.Frame data = client.readUntil(Duration.ofSeconds(5), f -> f.type() == RawHttp2.DATA
+                        && f.payload().length > 0, "the answers to streams 1 and 3 (got " + answered + ")");
+                answered.add(data.streamId());
             }
+            assertEquals(java.util.Set.of(1, 3), answered);
         }
         for (RecordedRequest seen : upstream.requests()) {
             assertEquals("203.0.113.7", seen.header("X-Real-IP"), seen.path());
@@ -312,8 +316,12 @@ class Http2Test {
 
     @Test
     void gracefulShutdownSendsGoAwayAndFinishesOpenStreams() throws Exception {
-        TestUpstream upstream = open.track(TestUpstream.start("u1",
-                req -> Reply.ok("finished " + req.path()).delayed(Duration.ofMillis(500))));
+        // The task answers only once the client has seen the GOAWAY: the stream is open throughout.
+        CountDownLatch goAwaySeen = new CountDownLatch(1);
+        TestUpstream upstream = open.track(TestUpstream.start("u1", req -> {
+            goAwaySeen.await(10, TimeUnit.SECONDS);
+            return Reply.ok("finished " + req.path());
+        }));
         TestProxy proxy = h2c(upstream, UnaryOperator.identity());
         try (RawHttp2 client = open.track(RawHttp2.connect(proxy.address()))) {
             client.request(1, "GET", "/app/slow", true);
@@ -323,6 +331,7 @@ class Http2Test {
                     () -> proxy.server().shutdown(Duration.ofSeconds(10)));
             RawHttp2.Frame goAway = client.readUntil(Duration.ofSeconds(5), f -> f.type() == RawHttp2.GOAWAY, "GOAWAY");
             assertEquals(0, goAway.goAwayError());
+            goAwaySeen.countDown();
             RawHttp2.Frame data = client.readUntil(Duration.ofSeconds(5),
                     f -> f.type() == RawHttp2.DATA && f.streamId() == 1 && f.payload().length > 0, "stream 1's body");
             assertEquals("finished /app/slow", new String(data.payload(), StandardCharsets.US_ASCII));
