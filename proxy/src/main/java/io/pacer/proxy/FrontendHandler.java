@@ -5,24 +5,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.pacer.core.AppOptions;
 import io.pacer.core.RequestPaths;
 import io.pacer.core.RouteMatch;
 import io.pacer.core.RouteTable;
@@ -37,8 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of one connection: reads one request at a time, routes it against the current
- * table and hands it to a {@link ProxyExchange}, or answers it directly (301, 4xx, 503).
+ * The client side of one connection: reads one request at a time, has its {@link RequestGate}
+ * decide what becomes of it, and hands it to a {@link ProxyExchange} or answers it directly (301,
+ * 401, 4xx, 503). Keep-alive, timers, draining and writing Pacer's own answers are this class's;
+ * checking, routing and admitting a request head are the gate's.
  *
  * <p>The channel runs with auto-read off behind a {@code FlowControlHandler}: Pacer asks for each
  * message, so a pipelined request waits until the previous answer is done, and a request body is
@@ -49,7 +46,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final ProxySettings settings;
-    private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
     private final UpstreamHealth health;
     private final BasicAuth auth;
@@ -58,17 +54,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final BooleanSupplier serverDraining;
     /** The client came over TLS. */
     private final boolean secure;
-    /** Where plain-HTTP requests for apps that ask for HTTPS are redirected: tls_listen's port. */
-    private final IntSupplier httpsPort;
+    /** The request role: checks, routes and admits each request head. */
+    private final RequestGate gate;
     private ChannelHandlerContext ctx;
     /** Set once the first read was asked for: added to an active channel or made active. */
     private boolean started;
     private String clientIp = "unknown";
     private InetAddress clientAddress;
-    /** The current request's client: the peer, or whom a trusted proxy forwarded it for. */
-    private InetAddress requestClientAddress;
-    private String requestClientIp = "unknown";
-    private boolean trustForwarded;
     /** The request being answered by Pacer itself, for the observer. */
     private HttpRequest ownRequest;
     private long ownRequestNanos;
@@ -92,10 +84,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     UpstreamHealth health, BasicAuth auth, RequestObserver observer, TrafficStats stats,
                     BooleanSupplier serverDraining, boolean secure, IntSupplier httpsPort) {
         this.secure = secure;
-        this.httpsPort = httpsPort;
+        this.gate = new RequestGate(settings, routes, secure, httpsPort);
         this.serverDraining = serverDraining;
         this.settings = settings;
-        this.routes = routes;
         this.pools = pools;
         this.health = health;
         this.auth = auth;
@@ -183,141 +174,68 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean head = request.method() == HttpMethod.HEAD;
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : HttpResponseStatus.BAD_REQUEST;
-            log.debug("bad request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            respond(status, false, head, false);
-            return;
+        RequestGate.Decision decision = gate.decide(request, clientAddress, clientIp, draining);
+        if (decision instanceof RequestGate.Refuse refuse) {
+            respond(refuse.status(), refuse.keepAlive(), head, refuse.skipBody());
+        } else if (decision instanceof RequestGate.Redirect redirect) {
+            sendOwn(Responses.redirect(ctx.alloc(), redirect.location(), settings.xproxy, redirect.keepAlive(), head),
+                    redirect.keepAlive(), redirect.skipBody());
+        } else if (decision instanceof RequestGate.Authenticate authenticate) {
+            authenticate(authenticate.request());
+        } else {
+            forward(((RequestGate.Forward) decision).request());
         }
-        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion()) && !HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
-            respond(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, false, head, false);
-            return;
-        }
-        if (!RequestTargets.hasUnambiguousFraming(request)) {
-            // Two framings for one body, or one that cannot be read for sure: whichever we chose,
-            // someone downstream may choose otherwise.
-            respond(HttpResponseStatus.BAD_REQUEST, false, head, false);
-            return;
-        }
-        String uri = RequestTargets.originForm(request.uri());
-        if (uri != null) {
-            // Routed and forwarded normalized: the upstream sees the path Pacer routed on.
-            uri = RequestPaths.normalize(uri);
-        }
-        if (uri == null || request.method() == HttpMethod.CONNECT) {
-            respond(request.method() == HttpMethod.CONNECT ? HttpResponseStatus.METHOD_NOT_ALLOWED
-                    : HttpResponseStatus.BAD_REQUEST, false, head, false);
-            return;
-        }
-        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && settings.keepaliveTimeoutNanos > 0 && !draining;
-        long contentLength = HttpUtil.getContentLength(request, -1L);
-        // By virtual host first (Host, port and case ignored), then by path prefix.
-        RouteMatch match = routes.get().lookup(request.headers().get(HttpHeaderNames.HOST), uri);
-        AppOptions options = match == null ? AppOptions.DEFAULTS : match.app().options();
-        // Behind a trusted balancer the client is the one its X-Forwarded-For names.
-        boolean trustedPeer = settings.trustedProxies != null && settings.trustedProxies.allows(clientAddress);
-        InetAddress client = trustedPeer
-                ? ForwardedClient.of(request.headers(), clientAddress, settings.trustedProxies) : clientAddress;
-        requestClientAddress = client;
-        requestClientIp = client == clientAddress ? clientIp : client.getHostAddress();
-        trustForwarded = trustedPeer;
-        if (contentLength > settings.maxBodySize(options)) {
-            respond(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, false, head, false);
-            return;
-        }
-        String expect = request.headers().get(HttpHeaderNames.EXPECT);
-        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
-            respond(HttpResponseStatus.EXPECTATION_FAILED, false, head, false);
-            return;
-        }
-        if (match == null) {
-            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, keepAlive && !hasBody, head, !hasBody);
-            return;
-        }
-        if (match.kind() == RouteMatch.Kind.REDIRECT) {
-            int q = uri.indexOf('?');
-            String location = q < 0 ? match.prefix() : match.prefix() + uri.substring(q);
-            FullHttpResponse redirect = Responses.redirect(ctx.alloc(), location, settings.xproxy, keepAlive && !hasBody, head);
-            sendOwn(redirect, keepAlive && !hasBody, !hasBody);
-            return;
-        }
-        HttpResponseStatus refused = AppAccess.check(options, requestClientAddress);
-        if (refused != null) {
-            respond(refused, keepAlive && !hasBody, head, !hasBody);
-            return;
-        }
-        // Before basic auth, so that credentials are only ever sent over TLS. A trusted balancer in
-        // front that terminated TLS says so with X-Forwarded-Proto: no redirect loop behind it.
-        if (match.app().https().redirectToHttps() && !secure
-                && !(trustForwarded && "https".equalsIgnoreCase(request.headers().get(ProxyHeaders.X_FORWARDED_PROTO)))) {
-            String location = HttpsRedirect.location(request.headers().get(HttpHeaderNames.HOST), uri, httpsPort.getAsInt());
-            if (location == null) {
-                respond(HttpResponseStatus.BAD_REQUEST, false, head, false); // no usable Host to redirect to
-            } else {
-                sendOwn(Responses.redirect(ctx.alloc(), location, settings.xproxy, keepAlive && !hasBody, head),
-                        keepAlive && !hasBody, !hasBody);
-            }
-            return;
-        }
-        if (options.users() != null && !authorized(request, match, uri, hasBody, keepAlive, head)) {
-            return; // answered 401 or 503, or waiting for bcrypt, which calls forward itself
-        }
-        forward(request, match, uri, hasBody, keepAlive);
     }
 
     /**
-     * Basic auth for an app with {@code PACER_AUTH}: {@code true} when the request may go on now.
-     * New credentials are checked off the event loop; the request then continues from the
-     * listener, on this loop, unless the connection closed meanwhile. No read is asked for until
-     * then, so the request body waits in the socket.
+     * Basic auth for an app with {@code PACER_AUTH}. New credentials are checked off the event loop;
+     * the request then continues from the listener, on this loop, unless the connection closed
+     * meanwhile. No read is asked for until then, so the request body waits in the socket.
      */
-    private boolean authorized(HttpRequest request, RouteMatch match, String uri, boolean hasBody, boolean keepAlive,
-                               boolean head) {
-        String appId = match.app().id();
-        Map<String, String> users = match.app().options().users();
-        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    private void authenticate(RequestGate.Admitted request) {
+        String appId = request.match().app().id();
+        Map<String, String> users = request.options().users();
+        String authorization = request.head().headers().get(HttpHeaderNames.AUTHORIZATION);
         switch (auth.quickCheck(appId, users, authorization)) {
             case ALLOWED:
-                return true;
+                forward(request);
+                return;
             case DENIED:
-                unauthorized(appId, keepAlive, hasBody, head);
-                return false;
+                unauthorized(request);
+                return;
             default:
                 break;
         }
         Future<Boolean> verdict = auth.verify(appId, users, authorization, ctx.executor());
         if (verdict == null) {
-            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, false, head, false);
-            return false;
+            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, false, request.head().method() == HttpMethod.HEAD, false);
+            return;
         }
         verdict.addListener(f -> {
             if (closing || !ctx.channel().isActive()) {
                 return;
             }
             if (Boolean.TRUE.equals(f.getNow())) {
-                forward(request, match, uri, hasBody, keepAlive);
+                forward(request);
             } else {
-                unauthorized(appId, keepAlive, hasBody, head);
+                unauthorized(request);
             }
         });
-        return false;
     }
 
-    private void unauthorized(String appId, boolean keepAlive, boolean hasBody, boolean head) {
+    private void unauthorized(RequestGate.Admitted request) {
+        boolean keepAlive = request.keepAlive() && !request.hasBody();
         FullHttpResponse answer = Responses.error(ctx.alloc(), HttpResponseStatus.UNAUTHORIZED, settings.xproxy,
-                keepAlive && !hasBody, head);
-        answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + appId + "\", charset=\"UTF-8\"");
-        sendOwn(answer, keepAlive && !hasBody, !hasBody);
+                keepAlive, request.head().method() == HttpMethod.HEAD);
+        answer.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
+                "Basic realm=\"" + request.match().app().id() + "\", charset=\"UTF-8\"");
+        sendOwn(answer, keepAlive, !request.hasBody());
     }
 
     /** Hands a routed, admitted request to a new exchange with the app's tasks. */
-    private void forward(HttpRequest request, RouteMatch match, String uri, boolean hasBody, boolean keepAlive) {
-        AppOptions options = match.app().options();
+    private void forward(RequestGate.Admitted admitted) {
+        HttpRequest request = admitted.head();
+        RouteMatch match = admitted.match();
         if (HttpUtil.is100ContinueExpected(request)) {
             ctx.writeAndFlush(Responses.continue100());
         }
@@ -325,11 +243,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ownRequest = null;
         HttpVersion clientVersion = request.protocolVersion();
         String clientUri = request.uri();
-        String target = options.stripPrefix() ? RequestPaths.stripPrefix(uri, match.prefix()) : uri;
-        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, requestClientIp,
-                trustForwarded, match.app().task(0, 0), webSocket, secure);
+        String uri = admitted.uri();
+        String target = admitted.options().stripPrefix() ? RequestPaths.stripPrefix(uri, match.prefix()) : uri;
+        HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, admitted.clientIp(),
+                admitted.trustForwarded(), match.app().task(0, 0), webSocket, secure);
         exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
-                requestClientIp, clientVersion, clientUri, upstreamRequest, hasBody, webSocket, keepAlive, match.app());
+                admitted.clientIp(), clientVersion, clientUri, upstreamRequest, admitted.hasBody(), webSocket,
+                admitted.keepAlive(), match.app());
         exchange.start();
     }
 
