@@ -1,11 +1,7 @@
 package io.pacer.discovery;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-import org.asynchttpclient.AsyncHandler;
-import org.asynchttpclient.HttpResponseBodyPart;
-import org.asynchttpclient.HttpResponseStatus;
 
 /**
  * Reads a {@code /v2/apps} answer as it arrives: a 200's body goes chunk by chunk into an
@@ -17,7 +13,7 @@ import org.asynchttpclient.HttpResponseStatus;
  * <p>Threading: the HTTP client calls one handler's methods one at a time on its I/O thread, so
  * parsing happens there, off the discovery loop; the loop gets the finished {@link Answer}.
  */
-final class AppListDownload implements AsyncHandler<AppListDownload.Answer> {
+final class AppListDownload extends SizeLimitedHandler<AppListDownload.Answer> {
 
     static final int ERROR_BODY_BYTES = 64 * 1024;
 
@@ -52,36 +48,15 @@ final class AppListDownload implements AsyncHandler<AppListDownload.Answer> {
         }
     }
 
-    private final long maxBytes;
     private final AppListParser parser = new AppListParser();
     private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
-    private int status;
-    private long received;
-    private boolean tooLarge;
 
     AppListDownload(long maxBytes) {
-        this.maxBytes = maxBytes;
+        super(maxBytes);
     }
 
     @Override
-    public State onStatusReceived(HttpResponseStatus responseStatus) {
-        status = responseStatus.getStatusCode();
-        return State.CONTINUE;
-    }
-
-    @Override
-    public State onHeadersReceived(HttpHeaders headers) {
-        return State.CONTINUE;
-    }
-
-    @Override
-    public State onBodyPartReceived(HttpResponseBodyPart part) {
-        received += part.length();
-        if (received > maxBytes) {
-            tooLarge = true;
-            return State.ABORT;
-        }
-        byte[] bytes = part.getBodyPartBytes();
+    protected State onBytes(byte[] bytes) {
         if (status != 200) {
             int room = ERROR_BODY_BYTES - errorBody.size();
             errorBody.write(bytes, 0, Math.min(room, bytes.length));
@@ -90,11 +65,6 @@ final class AppListDownload implements AsyncHandler<AppListDownload.Answer> {
         parser.feed(bytes, 0, bytes.length);
         // Nothing later in a body that is already not an app list can make it one.
         return parser.failed() ? State.ABORT : State.CONTINUE;
-    }
-
-    @Override
-    public void onThrowable(Throwable t) {
-        // The client completes the future exceptionally with t.
     }
 
     @Override

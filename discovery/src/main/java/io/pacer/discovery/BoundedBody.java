@@ -1,10 +1,6 @@
 package io.pacer.discovery;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
-import org.asynchttpclient.AsyncHandler;
-import org.asynchttpclient.HttpResponseBodyPart;
-import org.asynchttpclient.HttpResponseStatus;
 
 /**
  * Reads one answer whose body must stay under a size limit: past {@code maxBytes} the exchange is
@@ -12,9 +8,9 @@ import org.asynchttpclient.HttpResponseStatus;
  * memory first (a 16 MB {@code /v2/apps} of a large cluster, or a misbehaving peer sending
  * forever, must not be able to exhaust the heap).
  *
- * <p>Threading: the HTTP client calls one handler's methods one at a time on its I/O thread.
+ * <p>Threading: see {@link SizeLimitedHandler}.
  */
-final class BoundedBody implements AsyncHandler<BoundedBody.Answer> {
+final class BoundedBody extends SizeLimitedHandler<BoundedBody.Answer> {
 
     /**
      * What came back.
@@ -26,44 +22,21 @@ final class BoundedBody implements AsyncHandler<BoundedBody.Answer> {
      */
     record Answer(int status, byte[] body, boolean tooLarge, long received) { }
 
-    private final long maxBytes;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    private int status;
-    private long received;
-    private boolean tooLarge;
 
     BoundedBody(long maxBytes) {
-        this.maxBytes = maxBytes;
+        super(maxBytes);
     }
 
     @Override
-    public State onStatusReceived(HttpResponseStatus responseStatus) {
-        status = responseStatus.getStatusCode();
-        return State.CONTINUE;
-    }
-
-    @Override
-    public State onHeadersReceived(HttpHeaders headers) {
-        return State.CONTINUE;
-    }
-
-    @Override
-    public State onBodyPartReceived(HttpResponseBodyPart part) {
-        received += part.length();
-        if (received > maxBytes) {
-            tooLarge = true;
-            // Drops what was kept so far right away, before the client finishes the exchange.
-            body.reset();
-            return State.ABORT;
-        }
-        byte[] bytes = part.getBodyPartBytes();
+    protected State onBytes(byte[] bytes) {
         body.write(bytes, 0, bytes.length);
         return State.CONTINUE;
     }
 
     @Override
-    public void onThrowable(Throwable t) {
-        // The client completes the future exceptionally with t; nothing is kept here.
+    protected void onTooLarge() {
+        body.reset(); // drops what was kept right away, before the client finishes the exchange
     }
 
     @Override
