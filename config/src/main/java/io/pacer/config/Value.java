@@ -120,30 +120,18 @@ final class Value {
 
     /** As {@link #address()}, where the empty string means none ({@code null}). */
     InetSocketAddress optionalAddress() throws BadValue {
-        return node.isTextual() && node.textValue().isEmpty() ? null : address();
+        return isEmptyString() ? null : address();
     }
 
     /** A file that exists and can be read now; relative paths start from the config file's directory. */
     Path readableFile() throws BadValue {
         String text = string();
-        if (text.isEmpty()) {
-            throw new BadValue("must not be empty");
-        }
-        Path path;
-        try {
-            path = baseDir.resolve(text).normalize();
-        } catch (InvalidPathException e) {
-            throw new BadValue(Text.quote(text) + " is not a valid path: " + e.getReason());
-        }
-        String shown = Text.quote(text) + (path.toString().equals(text) ? "" : " (" + path + ")");
-        if (!Files.exists(path)) {
-            throw new BadValue(shown + " does not exist");
-        }
+        Path path = existingPath(text);
         if (!Files.isRegularFile(path)) {
-            throw new BadValue(shown + " is not a regular file");
+            throw new BadValue(shown(text, path) + " is not a regular file");
         }
         if (!Files.isReadable(path)) {
-            throw new BadValue(shown + " is not readable");
+            throw new BadValue(shown(text, path) + " is not readable");
         }
         return path;
     }
@@ -156,6 +144,18 @@ final class Value {
     /** A directory that exists and can be listed now; relative paths start from the config file's directory. */
     Path readableDirectory() throws BadValue {
         String text = string();
+        Path path = existingPath(text);
+        if (!Files.isDirectory(path)) {
+            throw new BadValue(shown(text, path) + " is not a directory");
+        }
+        if (!Files.isReadable(path) || !Files.isExecutable(path)) {
+            throw new BadValue(shown(text, path) + " is not readable");
+        }
+        return path;
+    }
+
+    /** {@code text} resolved against the config file's directory; it must name something that exists. */
+    private Path existingPath(String text) throws BadValue {
         if (text.isEmpty()) {
             throw new BadValue("must not be empty");
         }
@@ -165,17 +165,15 @@ final class Value {
         } catch (InvalidPathException e) {
             throw new BadValue(Text.quote(text) + " is not a valid path: " + e.getReason());
         }
-        String shown = Text.quote(text) + (path.toString().equals(text) ? "" : " (" + path + ")");
         if (!Files.exists(path)) {
-            throw new BadValue(shown + " does not exist");
-        }
-        if (!Files.isDirectory(path)) {
-            throw new BadValue(shown + " is not a directory");
-        }
-        if (!Files.isReadable(path) || !Files.isExecutable(path)) {
-            throw new BadValue(shown + " is not readable");
+            throw new BadValue(shown(text, path) + " does not exist");
         }
         return path;
+    }
+
+    /** The path as written, and as resolved when that differs. */
+    private static String shown(String text, Path path) {
+        return Text.quote(text) + (path.toString().equals(text) ? "" : " (" + path + ")");
     }
 
     /** A certificate's NAME: a file name without its .crt, .key or .pem ending, so no slash; empty means none. */
