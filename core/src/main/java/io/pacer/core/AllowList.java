@@ -68,10 +68,6 @@ public final class AllowList {
         return false;
     }
 
-    public List<String> blocks() {
-        return shown;
-    }
-
     private static boolean matches(byte[] network, int length, byte[] address) {
         if (network.length != address.length) {
             return false;

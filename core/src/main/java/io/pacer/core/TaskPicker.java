@@ -15,7 +15,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TaskPicker {
 
-    private final App app;
     private final List<Task> tasks;
     private final TaskStates states;
     private final Balance balance;
@@ -27,15 +26,10 @@ public final class TaskPicker {
     private String preferred;
 
     public TaskPicker(App app, TaskStates states, Balance balance) {
-        this.app = app;
         this.tasks = app.tasks();
         this.states = states;
         this.balance = balance;
         this.start = balance == Balance.ROUND_ROBIN ? app.nextStart() : 0;
-    }
-
-    public App app() {
-        return app;
     }
 
     /**

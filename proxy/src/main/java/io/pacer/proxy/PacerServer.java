@@ -86,8 +86,7 @@ public final class PacerServer implements AutoCloseable {
         this.pools = new UpstreamPools(transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
         this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
-        this.health = new UpstreamHealth(config.failurePolicy(), Balance.ofConfigName(config.balance()),
-                settings.retryPolicy, observer);
+        this.health = new UpstreamHealth(config.failurePolicy(), Balance.ofConfigName(config.balance()), observer);
         pools.retainOnly(initial.tasks());
         health.retainOnly(initial.tasks());
         int maxConnections = config.maxConnections();

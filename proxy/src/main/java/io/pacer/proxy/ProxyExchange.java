@@ -14,7 +14,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.pacer.core.App;
 import io.pacer.core.AppOptions;
-import io.pacer.core.FailurePolicy;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
 import io.pacer.core.Task;
@@ -253,7 +252,7 @@ final class ProxyExchange implements UpstreamListener {
             startAttempt(failedTask);
             return;
         }
-        health.failed(app, failedTask, condition);
+        health.failed(app, failedTask, condition, retryPolicy);
         String task = failedTask.task().address();
         if (canRetry(condition)) {
             log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method, app.id(), attempts, task,
@@ -350,11 +349,7 @@ final class ProxyExchange implements UpstreamListener {
             onAttemptFailed(condition, null);
             return;
         }
-        if (condition != null && FailurePolicy.counts(condition, retryPolicy)) {
-            health.failed(app, attemptTask, condition); // a failure even when it is the answer the client gets
-        } else {
-            health.succeeded(app, attemptTask);
-        }
+        health.answered(app, attemptTask, condition, retryPolicy); // a failure even when it is the client's answer
         exhausted = condition != null && retryPolicy.retries(condition);
         responseStarted = true;
         status = code;

@@ -1,5 +1,6 @@
 package io.pacer.proxy;
 
+import io.pacer.config.Durations;
 import io.pacer.core.App;
 import io.pacer.core.Balance;
 import io.pacer.core.FailurePolicy;
@@ -30,14 +31,12 @@ final class UpstreamHealth {
     private final TaskStates states;
     private final FailurePolicy policy;
     private final Balance balance;
-    private final RetryPolicy retryPolicy;
     private final RequestObserver observer;
 
-    UpstreamHealth(FailurePolicy policy, Balance balance, RetryPolicy retryPolicy, RequestObserver observer) {
+    UpstreamHealth(FailurePolicy policy, Balance balance, RequestObserver observer) {
         this.states = new TaskStates(policy);
         this.policy = policy;
         this.balance = balance;
-        this.retryPolicy = retryPolicy;
         this.observer = observer;
     }
 
@@ -49,34 +48,38 @@ final class UpstreamHealth {
 
     /**
      * An attempt at {@code task} failed for {@code condition}. It counts against the task when
-     * Nginx would count it (see {@link FailurePolicy#counts}).
+     * Nginx would count it under the request's {@code retry} policy (see {@link FailurePolicy#counts}).
      */
-    void failed(App app, TaskState task, RetryCondition condition) {
-        RetryPolicy own = app.options().retryPolicy();
-        if (!FailurePolicy.counts(condition, own != null ? own : retryPolicy)) {
+    void failed(App app, TaskState task, RetryCondition condition, RetryPolicy retry) {
+        if (!FailurePolicy.counts(condition, retry)) {
             return;
         }
         observer.taskFailed(app.id(), condition);
         if (task.failed(System.nanoTime(), policy) == TaskState.Change.MARKED) {
-            String window = shown(policy.failTimeoutNanos());
+            String window = Durations.format(Duration.ofNanos(policy.failTimeoutNanos()));
             log.warn("app {}: task {} ({}) failed ({}) {} time(s) within fail_timeout {}; skipping it for {}",
                     app.id(), task.task().address(), task.task().id(), condition.nginxName(), policy.maxFails(),
                     window, window);
         }
     }
 
-    /** An attempt at {@code task} got an answer that is not a failure. */
-    void succeeded(App app, TaskState task) {
+    /**
+     * An attempt at {@code task} got an answer, the one the client gets: a failure when its status
+     * ({@code condition}, {@code null} for none) counts under {@code retry}, else a success.
+     */
+    void answered(App app, TaskState task, RetryCondition condition, RetryPolicy retry) {
+        if (condition != null && FailurePolicy.counts(condition, retry)) {
+            failed(app, task, condition, retry);
+        } else {
+            succeeded(app, task);
+        }
+    }
+
+    private void succeeded(App app, TaskState task) {
         if (task.succeeded() == TaskState.Change.RETURNED) {
             log.info("app {}: task {} ({}) answered again; it is back in rotation", app.id(), task.task().address(),
                     task.task().id());
         }
-    }
-
-    /** {@code 10s}, {@code 1500ms}: as pacer.toml spells durations. */
-    private static String shown(long nanos) {
-        long millis = Duration.ofNanos(nanos).toMillis();
-        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     /** Keeps the memory of the tasks in the new table and forgets the others. */
@@ -86,13 +89,5 @@ final class UpstreamHealth {
 
     TaskStates states() {
         return states;
-    }
-
-    FailurePolicy policy() {
-        return policy;
-    }
-
-    Balance balance() {
-        return balance;
     }
 }
