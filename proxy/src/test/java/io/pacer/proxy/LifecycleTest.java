@@ -311,6 +311,8 @@ class LifecycleTest {
         marathon.apps = appsJson(up.port());
         start(b -> b.marathon(List.of(marathon.uri())));
         awaitAdminStatus("/v1/health", 200, Duration.ofSeconds(10));
+        // /v1/health is 200 before the first table too (Nixy's meaning); /v1/ready waits for it.
+        awaitAdminStatus("/v1/ready", 200, Duration.ofSeconds(10));
 
         marathon.pingStatus = 503;
         // Endpoints are pinged every 2 s.
