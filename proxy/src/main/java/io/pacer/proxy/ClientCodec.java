@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -228,6 +229,11 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
 
         Encoder(ArrayDeque<HttpMethod> methods) {
             this.methods = methods;
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            FlatHttpHeaders.write(headers, buf);
         }
 
         @Override

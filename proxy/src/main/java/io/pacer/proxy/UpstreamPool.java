@@ -7,7 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
@@ -90,7 +89,9 @@ final class UpstreamPool {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(Math.max(settings.maxHeaderSize, 65536))
-                .setMaxChunkSize(65536);
+                .setMaxChunkSize(65536)
+                .setHeadersFactory(FlatHttpHeaders.FACTORY)
+                .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
         Bootstrap b = bootstrap.clone();
         if (connectTimeoutMillis != settings.connectTimeoutMillis) {
             b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
@@ -101,7 +102,7 @@ final class UpstreamPool {
                     protected void initChannel(SocketChannel ch) {
                         UpstreamResponseDecoder responses = new UpstreamResponseDecoder(decoder);
                         ch.pipeline().addLast(IDLE_GUARD, conn.idleGuard());
-                        ch.pipeline().addLast(CODEC, new CombinedChannelDuplexHandler<>(responses, new HttpRequestEncoder()));
+                        ch.pipeline().addLast(CODEC, new CombinedChannelDuplexHandler<>(responses, new UpstreamRequestEncoder()));
                         ch.pipeline().addLast(HANDLER, conn);
                         conn.decoder(responses);
                     }
