@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -81,6 +82,12 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
             super(config);
             this.methods = methods;
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+            AsciiString known = KnownHeaderNames.find(bytes, start, length);
+            return known != null ? known : super.splitHeaderName(bytes, start, length);
         }
 
         @Override
