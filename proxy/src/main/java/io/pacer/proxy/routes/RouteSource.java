@@ -1,6 +1,7 @@
-package io.pacer.proxy;
+package io.pacer.proxy.routes;
 
 import io.pacer.core.RouteTable;
+import io.pacer.proxy.AdminApi;
 import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.function.Consumer;
  * Where route tables come from, as the process sees it: Marathon, an apps file, or nothing.
  * Adapts each discovery source to the admin API and to the metrics.
  */
-interface RouteSource extends AdminApi.Discovery, AutoCloseable {
+public interface RouteSource extends AdminApi.Discovery, AutoCloseable {
 
     /** Starts publishing tables to {@code sink}; the file source publishes its first one before returning. */
     void start(Consumer<RouteTable> sink) throws Exception;

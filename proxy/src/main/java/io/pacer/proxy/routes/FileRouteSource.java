@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.routes;
 
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Routes from a Marathon-shaped apps file: the embedded default, no Marathon needed. */
-final class FileRouteSource implements RouteSource {
+public final class FileRouteSource implements RouteSource {
 
     private final Path file;
     private final RouteOptions options;
     private AppsFileSource source;
     private volatile Instant lastLoad;
 
-    FileRouteSource(Path file, RouteOptions options) {
+    public FileRouteSource(Path file, RouteOptions options) {
         this.file = file;
         this.options = options;
     }

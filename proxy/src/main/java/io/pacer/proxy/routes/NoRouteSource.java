@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.routes;
 
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Neither Marathon nor an apps file: every request answers 503, which the startup line says. */
-final class NoRouteSource implements RouteSource {
+public final class NoRouteSource implements RouteSource {
 
     @Override
     public void start(Consumer<RouteTable> sink) { }

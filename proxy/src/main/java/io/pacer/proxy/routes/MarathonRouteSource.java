@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pacer.core.App;
@@ -8,6 +8,7 @@ import io.pacer.discovery.MarathonApp;
 import io.pacer.discovery.MarathonSettings;
 import io.pacer.discovery.MarathonSource;
 import io.pacer.discovery.MarathonStatus;
+import io.pacer.proxy.AdminApi;
 import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,12 +19,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /** Routes from a live Marathon: its event stream and {@code /v2/apps}. */
-final class MarathonRouteSource implements RouteSource {
+public final class MarathonRouteSource implements RouteSource {
 
     private final MarathonSettings settings;
     private MarathonSource source;
 
-    MarathonRouteSource(MarathonSettings settings) {
+    public MarathonRouteSource(MarathonSettings settings) {
         this.settings = settings;
     }
 
