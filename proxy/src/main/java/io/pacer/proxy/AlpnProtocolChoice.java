@@ -3,6 +3,7 @@ package io.pacer.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.pacer.proxy.tls.TlsContexts;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

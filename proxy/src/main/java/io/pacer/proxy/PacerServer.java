@@ -20,6 +20,9 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.core.TaskStates;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.pacer.proxy.tls.CertificateSetupException;
+import io.pacer.proxy.tls.CertificateStore;
+import io.pacer.proxy.tls.TlsContexts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -241,7 +244,7 @@ public final class PacerServer implements AutoCloseable {
     }
 
     /** The certificates served on {@code tls_listen}, or {@code null} without TLS. */
-    CertificateStore certificates() {
+    public CertificateStore certificates() {
         return certificates;
     }
 

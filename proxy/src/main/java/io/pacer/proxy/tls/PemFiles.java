@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.tls;
 
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.tls;
 
 import io.netty.handler.ssl.SslContext;
 import java.security.cert.CertificateParsingException;

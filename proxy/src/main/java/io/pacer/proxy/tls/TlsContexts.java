@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -19,10 +19,10 @@ import javax.net.ssl.SSLException;
  * <p>OpenSSL through netty-tcnative's static BoringSSL where it loads (Linux x86_64 and aarch64),
  * the JDK's TLS elsewhere; {@code -Dpacer.tls.provider=jdk} forces the JDK, to compare the two.
  */
-final class TlsContexts {
+public final class TlsContexts {
 
-    static final String PROTOCOL_H2 = ApplicationProtocolNames.HTTP_2;
-    static final String PROTOCOL_HTTP1 = ApplicationProtocolNames.HTTP_1_1;
+    public static final String PROTOCOL_H2 = ApplicationProtocolNames.HTTP_2;
+    public static final String PROTOCOL_HTTP1 = ApplicationProtocolNames.HTTP_1_1;
 
     /**
      * TLS 1.3's suites and, for TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305 only (Mozilla's
@@ -50,13 +50,13 @@ final class TlsContexts {
     }
 
     /** The fastest provider this platform has, unless {@code pacer.tls.provider=jdk} asks for the JDK's. */
-    static TlsContexts detect() {
+    public static TlsContexts detect() {
         boolean jdk = "jdk".equalsIgnoreCase(System.getProperty("pacer.tls.provider", ""));
         return new TlsContexts(!jdk && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
     }
 
     /** "OpenSSL (BoringSSL ...)" or "JDK", for the startup line. */
-    String providerName() {
+    public String providerName() {
         return provider == SslProvider.OPENSSL ? "OpenSSL (" + OpenSsl.versionString() + ")" : "JDK";
     }
 

@@ -1,9 +1,10 @@
-package io.pacer.proxy;
+package io.pacer.proxy.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pacer.proxy.Main;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.Cli;
 import io.pacer.proxy.testing.Closer;

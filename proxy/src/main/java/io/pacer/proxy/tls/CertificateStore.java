@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.tls;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * handshake sees the old set or the new one, never a mix. A file that fails to load is logged and
  * its last good version, if any, stays in use; if nothing usable is left, the whole last good set stays.
  */
-final class CertificateStore implements Mapping<String, SslContext>, AutoCloseable {
+public final class CertificateStore implements Mapping<String, SslContext>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CertificateStore.class);
     /** Quiet time after the last change before reloading: copying a pair is several events. */
@@ -142,7 +142,7 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
      *
      * @throws CertificateSetupException when no certificate can be served, or {@code defaultName} is not one of them
      */
-    static CertificateStore open(Path directory, String defaultName, TlsContexts contexts) throws IOException {
+    public static CertificateStore open(Path directory, String defaultName, TlsContexts contexts) throws IOException {
         return new CertificateStore(directory, defaultName, contexts, true);
     }
 
@@ -152,7 +152,7 @@ final class CertificateStore implements Mapping<String, SslContext>, AutoCloseab
      * @return the certificates that would be served, by NAME
      * @throws CertificateSetupException as {@link #open}
      */
-    static Map<String, ServerCertificate> check(Path directory, String defaultName, TlsContexts contexts) throws IOException {
+    public static Map<String, ServerCertificate> check(Path directory, String defaultName, TlsContexts contexts) throws IOException {
         return new CertificateStore(directory, defaultName, contexts, false).certificates();
     }
 
