@@ -10,10 +10,10 @@ import io.pacer.core.RetryPolicy;
  * The configuration in the form the data plane reads it on every request: nanoseconds and
  * pre-encoded header values, computed once at startup.
  */
-final class ProxySettings {
+public final class ProxySettings {
 
     /** {@code Server} value on every answer: a name, no version (Nginx's {@code server_tokens off}). */
-    static final AsciiString SERVER = AsciiString.cached("pacer");
+    public static final AsciiString SERVER = AsciiString.cached("pacer");
 
     final AsciiString xproxy;
     final long maxBodySize;

@@ -8,7 +8,7 @@ import io.pacer.discovery.MarathonApp;
 import io.pacer.discovery.MarathonSettings;
 import io.pacer.discovery.MarathonSource;
 import io.pacer.discovery.MarathonStatus;
-import io.pacer.proxy.AdminApi;
+import io.pacer.proxy.admin.AdminApi;
 import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.time.Duration;
 import java.time.Instant;

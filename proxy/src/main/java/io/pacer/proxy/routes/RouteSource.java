@@ -1,7 +1,7 @@
 package io.pacer.proxy.routes;
 
 import io.pacer.core.RouteTable;
-import io.pacer.proxy.AdminApi;
+import io.pacer.proxy.admin.AdminApi;
 import io.pacer.proxy.metrics.DiscoveryMetricsSource;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -28,6 +28,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.pacer.proxy.ProxySettings;
+import io.pacer.proxy.Transport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

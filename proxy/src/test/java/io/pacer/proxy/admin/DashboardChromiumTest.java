@@ -1,9 +1,10 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pacer.config.PacerConfig;
+import io.pacer.proxy.Pacer;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.HeadlessChromium;

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,8 @@ import io.pacer.core.FailurePolicy;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.core.TaskStates;
+import io.pacer.proxy.BuildInfo;
+import io.pacer.proxy.Pacer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -153,7 +155,7 @@ class AdminApiTest {
         AdminApi.Answer a = api().handle("GET", "/");
         assertEquals(200, a.status());
         assertTrue(a.contentType().startsWith("text/plain"), a.contentType());
-        assertTrue(a.body().startsWith("version: " + Main.version() + "\n"), a.body());
+        assertTrue(a.body().startsWith("version: " + BuildInfo.CURRENT.version() + "\n"), a.body());
         assertTrue(a.body().contains("\ncommit: "), a.body());
         assertTrue(a.body().contains("\ndate: "), a.body());
     }

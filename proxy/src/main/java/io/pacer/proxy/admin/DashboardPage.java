@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The dashboard's files, shipped in the jar under {@code io/pacer/proxy/ui/}: plain HTML, CSS and
+ * The dashboard's files, shipped in the jar under {@code io/pacer/proxy/admin/ui/}: plain HTML, CSS and
  * JavaScript, no build step. Each answer forbids scripts and styles from anywhere but this page's
  * own files, so an app id or label that slipped into the page could not run.
  */

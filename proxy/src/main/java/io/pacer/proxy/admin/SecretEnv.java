@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * table version, Marathon's stream, last sync, endpoints). Rates come from two readings of the
  * metrics' counters, so each viewer has a {@link Sampler} of its own.
  */
-final class Dashboard {
+public final class Dashboard {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,7 +42,7 @@ final class Dashboard {
      * @param taskStates the data plane's memory of each task's failures; {@code null} shows every
      *     task in the table as healthy
      */
-    Dashboard(AdminApi.Discovery discovery, Supplier<? extends DiscoveryMetricsSource> marathon,
+    public Dashboard(AdminApi.Discovery discovery, Supplier<? extends DiscoveryMetricsSource> marathon,
               Supplier<Map<String, AppTotals>> totals, Supplier<String> notReady, Clock clock,
               TaskStates taskStates) {
         this.taskStates = taskStates;

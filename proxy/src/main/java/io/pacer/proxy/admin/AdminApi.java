@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.core.TaskState;
 import io.pacer.core.TaskStates;
+import io.pacer.proxy.BuildInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +118,7 @@ public final class AdminApi {
     }
 
     /** As the other constructors, with the dashboard ({@code /ui/}, {@code /v1/dashboard}); {@code null} for none. */
-    AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
+    public AdminApi(String xproxy, String realm, Discovery discovery, Supplier<String> metrics,
              Supplier<String> notReady, Clock clock, TaskStates taskStates, Dashboard dashboard) {
         this.taskStates = taskStates;
         this.dashboard = dashboard;
