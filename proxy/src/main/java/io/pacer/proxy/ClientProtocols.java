@@ -14,6 +14,8 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.RouteTable;
+import io.pacer.proxy.upstream.UpstreamHealth;
+import io.pacer.proxy.upstream.UpstreamPools;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;

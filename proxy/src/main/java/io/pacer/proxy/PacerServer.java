@@ -23,6 +23,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pacer.proxy.tls.CertificateSetupException;
 import io.pacer.proxy.tls.CertificateStore;
 import io.pacer.proxy.tls.TlsContexts;
+import io.pacer.proxy.upstream.UpstreamHealth;
+import io.pacer.proxy.upstream.UpstreamPools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -17,16 +17,16 @@ public final class ProxySettings {
 
     final AsciiString xproxy;
     final long maxBodySize;
-    final int maxHeaderSize;
+    public final int maxHeaderSize;
     final int maxUriSize;
-    final int connectTimeoutMillis;
+    public final int connectTimeoutMillis;
     final long readTimeoutNanos;
     final long sendTimeoutNanos;
     final long keepaliveTimeoutNanos;
     final long clientHeaderTimeoutNanos;
     final long clientBodyTimeoutNanos;
-    final long upstreamIdleNanos;
-    final int upstreamKeepalive;
+    public final long upstreamIdleNanos;
+    public final int upstreamKeepalive;
     final int replayBufferSize;
     final RetryPolicy retryPolicy;
     /** {@code trusted_proxies}; {@code null} when none. */

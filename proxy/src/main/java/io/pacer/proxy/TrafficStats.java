@@ -11,8 +11,8 @@ public final class TrafficStats {
 
     final AtomicLong clientConnections = new AtomicLong();
     final AtomicLong tunnels = new AtomicLong();
-    final AtomicLong upstreamConnections = new AtomicLong();
-    final AtomicLong idleUpstreamConnections = new AtomicLong();
+    public final AtomicLong upstreamConnections = new AtomicLong();
+    public final AtomicLong idleUpstreamConnections = new AtomicLong();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder refusedConnections = new LongAdder();
     final LongAdder bytesOut = new LongAdder();

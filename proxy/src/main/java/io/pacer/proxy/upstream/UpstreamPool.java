@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -13,6 +13,9 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.pacer.core.Task;
+import io.pacer.proxy.ProxySettings;
+import io.pacer.proxy.TrafficStats;
+import io.pacer.proxy.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -29,11 +32,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Idle connections are reused most-recent first, which lets the rest age out; each idles at most
  * {@code upstream_keepalive_timeout}, and at most {@code upstream_keepalive} wait per task.
  */
-final class UpstreamPool {
+public final class UpstreamPool {
 
-    static final String CODEC = "http";
-    static final String HANDLER = "upstream";
-    static final String IDLE_GUARD = "idle-guard";
+    public static final String CODEC = "http";
+    public static final String HANDLER = "upstream";
+    public static final String IDLE_GUARD = "idle-guard";
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -70,7 +73,7 @@ final class UpstreamPool {
     }
 
     /** As {@link #acquire(Task)}, connecting within {@code connectTimeoutMillis} (an app's own). */
-    Future<UpstreamConnection> acquire(Task task, int connectTimeoutMillis) {
+    public Future<UpstreamConnection> acquire(Task task, int connectTimeoutMillis) {
         ArrayDeque<UpstreamConnection> queue = idle.get(task);
         while (queue != null && !queue.isEmpty()) {
             UpstreamConnection conn = queue.pollLast();
@@ -120,7 +123,7 @@ final class UpstreamPool {
     }
 
     /** Takes back a connection whose exchange is over; keeps it only if it can serve another. */
-    void release(UpstreamConnection conn, boolean reusable) {
+    public void release(UpstreamConnection conn, boolean reusable) {
         conn.unbind();
         // The exchange may have paused reads for a slow client; an idle connection must notice a close.
         conn.channel().config().setAutoRead(true);

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.upstream;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;

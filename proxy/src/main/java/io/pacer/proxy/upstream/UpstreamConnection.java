@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +14,7 @@ import io.pacer.core.Task;
  * Whatever arrives while no exchange is bound (a late byte after a discarded answer, a close) is
  * dropped and makes the connection unusable.
  */
-final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final Task task;
     private final UpstreamPool pool;
@@ -30,11 +30,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this.pool = pool;
     }
 
-    Task task() {
+    public Task task() {
         return task;
     }
 
-    Channel channel() {
+    public Channel channel() {
         return channel;
     }
 
@@ -43,17 +43,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Binds the exchange whose request goes out next; {@code head} if it is a HEAD request. */
-    void bind(UpstreamListener l, boolean head) {
+    public void bind(UpstreamListener l, boolean head) {
         this.listener = l;
         decoder.expectResponseTo(head);
     }
 
     /** Whether the task sent bytes past the end of the response just read. */
-    boolean hasLeftoverBytes() {
+    public boolean hasLeftoverBytes() {
         return decoder.hasLeftoverBytes();
     }
 
-    void unbind() {
+    public void unbind() {
         this.listener = null;
     }
 
@@ -66,7 +66,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         reused = true;
     }
 
-    boolean reused() {
+    public boolean reused() {
         return reused;
     }
 
@@ -78,7 +78,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return idleSinceNanos;
     }
 
-    void close() {
+    public void close() {
         broken = true;
         listener = null;
         if (channel != null) {

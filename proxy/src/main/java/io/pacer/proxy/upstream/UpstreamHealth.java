@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.upstream;
 
 import io.pacer.config.Durations;
 import io.pacer.core.App;
@@ -10,6 +10,7 @@ import io.pacer.core.Task;
 import io.pacer.core.TaskPicker;
 import io.pacer.core.TaskState;
 import io.pacer.core.TaskStates;
+import io.pacer.proxy.RequestObserver;
 import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: called from every event loop; the state it keeps is {@link TaskStates}', which
  * takes no lock on the request path. {@link #retainOnly} runs where route tables are published.
  */
-final class UpstreamHealth {
+public final class UpstreamHealth {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamHealth.class);
 
@@ -33,7 +34,7 @@ final class UpstreamHealth {
     private final Balance balance;
     private final RequestObserver observer;
 
-    UpstreamHealth(FailurePolicy policy, Balance balance, RequestObserver observer) {
+    public UpstreamHealth(FailurePolicy policy, Balance balance, RequestObserver observer) {
         this.states = new TaskStates(policy);
         this.policy = policy;
         this.balance = balance;
@@ -41,7 +42,7 @@ final class UpstreamHealth {
     }
 
     /** Chooses the tasks for the attempts of one request to {@code app}. */
-    TaskPicker picker(App app) {
+    public TaskPicker picker(App app) {
         Balance own = app.options().balance();
         return new TaskPicker(app, states, own != null ? own : balance);
     }
@@ -50,7 +51,7 @@ final class UpstreamHealth {
      * An attempt at {@code task} failed for {@code condition}. It counts against the task when
      * Nginx would count it under the request's {@code retry} policy (see {@link FailurePolicy#counts}).
      */
-    void failed(App app, TaskState task, RetryCondition condition, RetryPolicy retry) {
+    public void failed(App app, TaskState task, RetryCondition condition, RetryPolicy retry) {
         if (!FailurePolicy.counts(condition, retry)) {
             return;
         }
@@ -67,7 +68,7 @@ final class UpstreamHealth {
      * An attempt at {@code task} got an answer, the one the client gets: a failure when its status
      * ({@code condition}, {@code null} for none) counts under {@code retry}, else a success.
      */
-    void answered(App app, TaskState task, RetryCondition condition, RetryPolicy retry) {
+    public void answered(App app, TaskState task, RetryCondition condition, RetryPolicy retry) {
         if (condition != null && FailurePolicy.counts(condition, retry)) {
             failed(app, task, condition, retry);
         } else {
@@ -83,11 +84,11 @@ final class UpstreamHealth {
     }
 
     /** Keeps the memory of the tasks in the new table and forgets the others. */
-    void retainOnly(Set<Task> tasks) {
+    public void retainOnly(Set<Task> tasks) {
         states.retainOnly(tasks);
     }
 
-    TaskStates states() {
+    public TaskStates states() {
         return states;
     }
 }

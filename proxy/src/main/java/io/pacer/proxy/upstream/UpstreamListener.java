@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.upstream;
 
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpResponse;
  * What an upstream connection reports to the exchange currently using it. Called on the event
  * loop that owns both the connection and the exchange, so implementations need no locking.
  */
-interface UpstreamListener {
+public interface UpstreamListener {
 
     void onResponseHead(HttpResponse response);
 

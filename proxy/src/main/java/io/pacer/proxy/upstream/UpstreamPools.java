@@ -1,16 +1,19 @@
-package io.pacer.proxy;
+package io.pacer.proxy.upstream;
 
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.pacer.core.Task;
+import io.pacer.proxy.ProxySettings;
+import io.pacer.proxy.TrafficStats;
+import io.pacer.proxy.Transport;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One {@link UpstreamPool} per event loop of the worker group. */
-final class UpstreamPools {
+public final class UpstreamPools {
 
     private final Map<EventExecutor, UpstreamPool> pools = new ConcurrentHashMap<>();
     private final Transport transport;
@@ -19,7 +22,7 @@ final class UpstreamPools {
     private final TrafficStats stats;
     private volatile Set<Task> live = Set.of();
 
-    UpstreamPools(Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
+    public UpstreamPools(Transport transport, AddressResolverGroup<InetSocketAddress> resolver,
                   ProxySettings settings, TrafficStats stats) {
         this.stats = stats;
         this.transport = transport;
@@ -28,7 +31,7 @@ final class UpstreamPools {
     }
 
     /** The pool of {@code loop}; call on that loop. */
-    UpstreamPool forLoop(EventLoop loop) {
+    public UpstreamPool forLoop(EventLoop loop) {
         UpstreamPool pool = pools.get(loop);
         if (pool == null) {
             pool = pools.computeIfAbsent(loop, l -> new UpstreamPool(loop, transport, resolver, settings, stats));
@@ -38,14 +41,14 @@ final class UpstreamPools {
     }
 
     /** Publishes the tasks of a new table to every loop's pool, on that loop. */
-    void retainOnly(Set<Task> tasks) {
+    public void retainOnly(Set<Task> tasks) {
         live = tasks;
         for (UpstreamPool pool : pools.values()) {
             pool.loop().execute(() -> pool.retainOnly(tasks));
         }
     }
 
-    void closeAll() {
+    public void closeAll() {
         for (UpstreamPool pool : pools.values()) {
             if (!pool.loop().isShuttingDown()) {
                 pool.loop().execute(pool::closeAll);
