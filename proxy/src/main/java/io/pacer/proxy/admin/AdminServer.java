@@ -28,7 +28,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.pacer.proxy.ProxySettings;
+import io.pacer.proxy.http.ProxySettings;
 import io.pacer.proxy.Transport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

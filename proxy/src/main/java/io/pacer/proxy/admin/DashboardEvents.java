@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.pacer.proxy.ProxySettings;
+import io.pacer.proxy.http.ProxySettings;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 

@@ -10,7 +10,7 @@ import io.pacer.core.Task;
 import io.pacer.core.TaskPicker;
 import io.pacer.core.TaskState;
 import io.pacer.core.TaskStates;
-import io.pacer.proxy.RequestObserver;
+import io.pacer.proxy.http.RequestObserver;
 import java.time.Duration;
 import java.util.Set;
 import org.slf4j.Logger;
