@@ -76,6 +76,8 @@ final class Keys {
         key("access_log", (d, v) -> d.config.accessLog(v.flag()));
         key("access_log_format", (d, v) -> d.config.accessLogFormat(v.oneOf(PacerConfig.LOG_FORMATS)));
         key("log_level", (d, v) -> d.config.logLevel(v.oneOfIgnoringCase(PacerConfig.LOG_LEVELS)));
+        // Metrics.
+        key("app_latency_histograms", (d, v) -> d.config.appLatencyHistograms(v.flag()));
         key("log_format", (d, v) -> d.config.logFormat(v.oneOf(PacerConfig.LOG_FORMATS)));
     }
 

@@ -71,6 +71,7 @@ public final class PacerConfig {
     private final Duration marathonTimeout;
     private final Duration shutdownGrace;
     private final boolean accessLog;
+    private final boolean appLatencyHistograms;
     private final String accessLogFormat;
     private final String logLevel;
     private final String logFormat;
@@ -123,6 +124,7 @@ public final class PacerConfig {
         marathonTimeout = b.marathonTimeout;
         shutdownGrace = b.shutdownGrace;
         accessLog = b.accessLog;
+        appLatencyHistograms = b.appLatencyHistograms;
         accessLogFormat = b.accessLogFormat;
         logLevel = b.logLevel;
         logFormat = b.logFormat;
@@ -389,6 +391,15 @@ public final class PacerConfig {
         return accessLog;
     }
 
+    /**
+     * {@code app_latency_histograms}: whether each app's request and upstream durations get
+     * histogram buckets (per-app quantiles, about 3.5 KB of scrape per app with traffic) rather
+     * than a count, a sum and a max. Default false: the whole proxy's histograms are always there.
+     */
+    public boolean appLatencyHistograms() {
+        return appLatencyHistograms;
+    }
+
     /** {@code access_log_format}: "text" or "json" access log lines. Default text. */
     public String accessLogFormat() {
         return accessLogFormat;
@@ -461,6 +472,7 @@ public final class PacerConfig {
                 && marathonTimeout.equals(c.marathonTimeout)
                 && shutdownGrace.equals(c.shutdownGrace)
                 && accessLog == c.accessLog
+                && appLatencyHistograms == c.appLatencyHistograms
                 && accessLogFormat.equals(c.accessLogFormat)
                 && logLevel.equals(c.logLevel)
                 && logFormat.equals(c.logFormat)
@@ -479,7 +491,7 @@ public final class PacerConfig {
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
                 retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy,
                 routeByHost, trustedProxies, proxyProtocol, marathon, user, pass, realm, adminPort, adminListen,
-                adminToken, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog,
+                adminToken, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog, appLatencyHistograms,
                 accessLogFormat, logLevel, logFormat, tlsListen, tlsCertificates, tlsDefaultCertificate,
                 http2Cleartext, http2MaxConcurrentStreams);
     }
@@ -526,6 +538,7 @@ public final class PacerConfig {
                 + ", marathon_timeout=" + marathonTimeout
                 + ", shutdown_grace=" + shutdownGrace
                 + ", access_log=" + accessLog
+                + ", app_latency_histograms=" + appLatencyHistograms
                 + ", access_log_format=" + accessLogFormat
                 + ", log_level=" + logLevel
                 + ", log_format=" + logFormat
@@ -584,6 +597,7 @@ public final class PacerConfig {
         private Duration marathonTimeout = Duration.ofSeconds(10);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private boolean accessLog;
+        private boolean appLatencyHistograms;
         private String accessLogFormat = "text";
         private String logLevel = "info";
         private String logFormat = "text";
@@ -632,6 +646,7 @@ public final class PacerConfig {
             marathonTimeout = c.marathonTimeout;
             shutdownGrace = c.shutdownGrace;
             accessLog = c.accessLog;
+            appLatencyHistograms = c.appLatencyHistograms;
             accessLogFormat = c.accessLogFormat;
             logLevel = c.logLevel;
             logFormat = c.logFormat;
@@ -931,6 +946,11 @@ public final class PacerConfig {
         /** Zero closes connections at once on SIGTERM. */
         public Builder shutdownGrace(Duration shutdownGrace) {
             this.shutdownGrace = notNegative("shutdownGrace", shutdownGrace);
+            return this;
+        }
+
+        public Builder appLatencyHistograms(boolean appLatencyHistograms) {
+            this.appLatencyHistograms = appLatencyHistograms;
             return this;
         }
 

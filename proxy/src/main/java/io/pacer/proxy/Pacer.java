@@ -49,7 +49,7 @@ public final class Pacer implements AutoCloseable {
     private Pacer(PacerConfig config, RouteSource source) {
         this.config = config;
         this.source = source;
-        this.metrics = new PacerMetrics(() -> source.metrics());
+        this.metrics = new PacerMetrics(() -> source.metrics(), Clock.systemUTC(), config.appLatencyHistograms());
     }
 
     /**

@@ -51,7 +51,13 @@ final class AppMeters {
 
     private final List<Meter> meters = new ArrayList<>();
 
-    AppMeters(MeterRegistry registry, String app, boolean routed) {
+    /**
+     * @param routed false for {@link PacerMetrics#NO_APP}: only the request counters and duration
+     * @param buckets whether the two timers publish {@link #DURATION_BUCKETS} ({@code
+     *     app_latency_histograms}); without them each is a count, a sum and a max (three series
+     *     instead of eighteen)
+     */
+    AppMeters(MeterRegistry registry, String app, boolean routed, boolean buckets) {
         this.app = app;
         this.requests = new Counter[STATUS_CLASSES.length];
         for (int i = 0; i < STATUS_CLASSES.length; i++) {
@@ -61,7 +67,7 @@ final class AppMeters {
                     .register(registry));
         }
         this.requestDuration = add(timer("pacer.request.duration",
-                "Whole requests, from the request head to the end of the answer", registry));
+                "Whole requests, from the request head to the end of the answer", registry, buckets));
         if (!routed) {
             this.upstreamDuration = null;
             this.retries = null;
@@ -69,7 +75,7 @@ final class AppMeters {
             return;
         }
         this.upstreamDuration = add(timer("pacer.upstream.duration",
-                "The attempt that answered, from its start to the last byte of the answer", registry));
+                "The attempt that answered, from its start to the last byte of the answer", registry, buckets));
         this.retries = new Counter[RETRY_REASONS.length];
         for (int i = 0; i < RETRY_REASONS.length; i++) {
             retries[i] = add(Counter.builder("pacer.retries")
@@ -88,12 +94,12 @@ final class AppMeters {
                 .register(registry));
     }
 
-    private Timer timer(String name, String description, MeterRegistry registry) {
-        return Timer.builder(name)
-                .description(description)
-                .tag("app", app)
-                .serviceLevelObjectives(DURATION_BUCKETS)
-                .register(registry);
+    private Timer timer(String name, String description, MeterRegistry registry, boolean buckets) {
+        Timer.Builder b = Timer.builder(name).description(description).tag("app", app);
+        if (buckets) {
+            b.serviceLevelObjectives(DURATION_BUCKETS);
+        }
+        return b.register(registry);
     }
 
     private <M extends Meter> M add(M meter) {

@@ -3,6 +3,7 @@ package io.pacer.proxy.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -44,8 +45,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Metrics</h2>
  * <pre>
  * pacer_requests_total{app,status_class}        counter   status_class 1xx..5xx
- * pacer_request_duration_seconds{app}           histogram whole request, 1 ms..30 s buckets
- * pacer_upstream_duration_seconds{app}          histogram the answering attempt; only when a task answered
+ * pacer_proxy_request_duration_seconds          histogram every request, whole, 1 ms..30 s buckets
+ * pacer_proxy_upstream_duration_seconds         histogram every answering attempt, 1 ms..30 s buckets
+ * pacer_request_duration_seconds{app}           summary   whole request (count, sum, max); a histogram with
+ *                                                         the same buckets when app_latency_histograms = true
+ * pacer_upstream_duration_seconds{app}          summary   the answering attempt; only when a task answered;
+ *                                                         a histogram as above
  * pacer_retries_total{app,reason}               counter   reason: error|timeout|invalid_header|status
  * pacer_requests_exhausted_total{app}           counter
  * pacer_upstream_failures_total{app,reason}     counter   attempts that count against their task (max_fails);
@@ -89,6 +94,13 @@ import org.slf4j.LoggerFactory;
  * the next swap removes it. An app left without tasks is not in the table
  * ({@link RouteTable.Builder#add}), so it loses its series too and starts from zero when traffic
  * comes back: Prometheus' {@code rate()} and {@code increase()} handle such resets.
+ *
+ * <h2>Latency by app: opt-in buckets</h2>
+ * Buckets are what cost: with them an app with traffic has 47 series (about 3.5 KB of scrape), so
+ * 10,000 apps with traffic make a 35 MB scrape. By default each app's timers are a count, a sum
+ * and a max (mean and worst latency by app), and the buckets are kept once, for all apps, in the
+ * two {@code pacer_proxy_*} histograms (quantiles of the whole proxy). {@code
+ * app_latency_histograms = true} gives every app its own buckets, for per-app quantiles.
  *
  * <h2>Cost on the event loop</h2>
  * {@link #requestFinished} and {@link #retried} do a {@link ConcurrentHashMap} lookup by app id
@@ -137,6 +149,9 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     /** Tasks of each app of the table in force; written under {@link #lock}. */
     private volatile Map<String, Integer> taskCounts = Map.of();
     private final AppMeters none;
+    private final boolean appBuckets;
+    private final Timer proxyRequestDuration;
+    private final Timer proxyUpstreamDuration;
     private final Object lock = new Object();
     private final JvmGcMetrics gcMetrics;
     private volatile TrafficStats traffic;
@@ -171,7 +186,17 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
 
     /** As {@link #PacerMetrics(Supplier)}; {@code clock} is what the last sync's age is measured against. */
     public PacerMetrics(Supplier<? extends DiscoveryMetricsSource> discovery, Clock clock) {
+        this(discovery, clock, false);
+    }
+
+    /**
+     * As {@link #PacerMetrics(Supplier, Clock)}; {@code appLatencyHistograms} gives each app's
+     * duration timers buckets ({@code app_latency_histograms}, see the class comment).
+     */
+    public PacerMetrics(Supplier<? extends DiscoveryMetricsSource> discovery, Clock clock,
+            boolean appLatencyHistograms) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.appBuckets = appLatencyHistograms;
         this.discovery = discovery;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Filters first: Micrometer applies them to meters registered after them only.
@@ -186,7 +211,15 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
                 return id.getName().equals("system.cpu.count") ? id.withName("system.available.processors") : id;
             }
         });
-        this.none = new AppMeters(registry, NO_APP, false);
+        this.none = new AppMeters(registry, NO_APP, false, appBuckets);
+        this.proxyRequestDuration = Timer.builder("pacer.proxy.request.duration")
+                .description("Every request, from the request head to the end of the answer")
+                .serviceLevelObjectives(AppMeters.DURATION_BUCKETS)
+                .register(registry);
+        this.proxyUpstreamDuration = Timer.builder("pacer.proxy.upstream.duration")
+                .description("Every attempt that answered, from its start to the last byte of the answer")
+                .serviceLevelObjectives(AppMeters.DURATION_BUCKETS)
+                .register(registry);
         this.upstreamHealth = new UpstreamHealthMeters(registry);
         bindTrafficMeters();
         Gauge.builder("pacer.route.table.version", this, m -> m.tableVersion)
@@ -315,9 +348,11 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
         AppMeters m = appId == null ? none : meters(appId);
         m.requests[statusClassIndex(record.status())].increment();
         m.requestDuration.record(record.totalNanos(), TimeUnit.NANOSECONDS);
+        proxyRequestDuration.record(record.totalNanos(), TimeUnit.NANOSECONDS);
         if (m.upstreamDuration != null) {
             if (record.task() != null) {
                 m.upstreamDuration.record(record.upstreamNanos(), TimeUnit.NANOSECONDS);
+                proxyUpstreamDuration.record(record.upstreamNanos(), TimeUnit.NANOSECONDS);
             }
             if (record.exhausted()) {
                 m.exhausted.increment();
@@ -360,7 +395,7 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
         synchronized (lock) {
             AppMeters m = apps.get(appId);
             if (m == null) {
-                m = new AppMeters(registry, appId, true);
+                m = new AppMeters(registry, appId, true, appBuckets);
                 m.tasks = taskCounts.getOrDefault(appId, 0);
                 apps.put(appId, m);
             }

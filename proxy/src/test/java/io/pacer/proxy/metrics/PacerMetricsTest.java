@@ -153,8 +153,60 @@ class PacerMetricsTest {
     }
 
     @Test
-    void durationsAreHistogramsInSecondsWithBoundedBuckets() {
+    void byDefaultAppDurationsAreSummariesAndTheWholeProxyHasTheBuckets() {
         PacerMetrics m = metrics();
+        m.requestFinished(record("/a", 200, 3_000, 2_000, true, false));       // 3 ms, upstream 2 ms
+        m.requestFinished(record("/b", 200, 40_000, 30_000, true, false));     // 40 ms, upstream 30 ms
+        m.requestFinished(record("/a", 502, 2_000_000, 0, false, true));       // 2 s, no task answered
+
+        PrometheusText doc = scrape(m);
+        assertEquals("summary", doc.families().get("pacer_request_duration_seconds").type);
+        assertEquals("summary", doc.families().get("pacer_upstream_duration_seconds").type);
+        assertTrue(doc.samples("pacer_request_duration_seconds_bucket").isEmpty());
+        assertEquals(2.0, doc.value("pacer_request_duration_seconds_count", "app", "/a"));
+        assertEquals(2.003, doc.value("pacer_request_duration_seconds_sum", "app", "/a"), 1e-9);
+        assertEquals(2.0, doc.value("pacer_request_duration_seconds_max", "app", "/a"), 1e-9);
+        assertEquals(1.0, doc.value("pacer_upstream_duration_seconds_count", "app", "/a"));
+
+        assertEquals("histogram", doc.families().get("pacer_proxy_request_duration_seconds").type);
+        assertEquals(1.0, doc.value("pacer_proxy_request_duration_seconds_bucket", "le", "0.005"));
+        assertEquals(2.0, doc.value("pacer_proxy_request_duration_seconds_bucket", "le", "0.05"));
+        assertEquals(3.0, doc.value("pacer_proxy_request_duration_seconds_bucket", "le", "+Inf"));
+        assertEquals(1.0, doc.value("pacer_proxy_upstream_duration_seconds_bucket", "le", "0.0025"));
+        assertEquals(2.0, doc.value("pacer_proxy_upstream_duration_seconds_count"));
+
+        // What an app with traffic costs a scrape: 17 series without buckets, 47 with them.
+        assertEquals(17, seriesOf(doc, "/b"));
+        PacerMetrics withBuckets = track(new PacerMetrics(null, Clock.systemUTC(), true));
+        withBuckets.requestFinished(record("/b", 200, 40_000, 30_000, true, false));
+        assertEquals(47, seriesOf(scrape(withBuckets), "/b"));
+    }
+
+    /** The figure the README gives: the scrape once 10,000 routed apps have all had traffic. */
+    @Test
+    void tenThousandAppsWithTrafficScrapeInUnderFifteenMegabytes() {
+        PacerMetrics m = metrics();
+        RouteTable.Builder table = RouteTable.builder(1);
+        for (int i = 0; i < 10_000; i++) {
+            String id = "/team-" + (i % 100) + "/service-" + i;
+            table.add(new App(id, List.of(id), List.of(new Task(id.substring(1) + ".t1", "10.0.0.1", 31000))));
+        }
+        m.updateRoutes(table.build());
+        for (int i = 0; i < 10_000; i++) {
+            m.requestFinished(record("/team-" + (i % 100) + "/service-" + i, 200, 3_000, 2_000, true, false));
+        }
+        int bytes = m.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        System.out.printf("scrape at 10,000 apps with traffic: %,d bytes%n", bytes);
+        assertTrue(bytes < 15_000_000, bytes + " bytes");
+    }
+
+    private static long seriesOf(PrometheusText doc, String app) {
+        return doc.series().values().stream().filter(s -> app.equals(s.labels().get("app"))).count();
+    }
+
+    @Test
+    void withAppLatencyHistogramsDurationsAreHistogramsInSecondsWithBoundedBuckets() {
+        PacerMetrics m = track(new PacerMetrics(null, Clock.systemUTC(), true));
         m.requestFinished(record("/a", 200, 3_000, 2_000, true, false));       // 3 ms, upstream 2 ms
         m.requestFinished(record("/a", 200, 40_000, 30_000, true, false));     // 40 ms, upstream 30 ms
         m.requestFinished(record("/a", 502, 2_000_000, 0, false, true));       // 2 s, no task answered

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link PacerMetrics#scrape()} against the rules of the Prometheus text exposition format 0.0.4,
@@ -51,13 +54,19 @@ class PrometheusFormatTest {
 
     /** Metrics with every kind of series populated, label values that need escaping included. */
     private PacerMetrics populated() {
+        return populated(false);
+    }
+
+    /** As {@link #populated()}; {@code appHistograms} is {@code app_latency_histograms}. */
+    private PacerMetrics populated(boolean appHistograms) {
         Map<String, Long> events = new LinkedHashMap<>();
         events.put("status_update_event", 12L);
         events.put("(unnamed)", 1L);
         events.put("quote\"and\\slash", 2L);
         events.put("bad\ntype", 1L);
         PacerMetrics m = new PacerMetrics(() -> new PacerMetricsTest.Status(true, events, 1, 3,
-                Duration.ofMillis(120), Map.of("http_503", 1L, "timeout", 2L), Instant.now().minusSeconds(5)));
+                Duration.ofMillis(120), Map.of("http_503", 1L, "timeout", 2L), Instant.now().minusSeconds(5)),
+                Clock.systemUTC(), appHistograms);
         created.add(m);
         m.bindTraffic(new TrafficStats());
         Task task = new Task("t.1", "127.0.0.1", 8080);
@@ -81,9 +90,10 @@ class PrometheusFormatTest {
         return m;
     }
 
-    @Test
-    void scrapeFollowsTheExpositionFormat() {
-        PacerMetrics m = populated();
+    @ParameterizedTest(name = "app_latency_histograms = {0}")
+    @ValueSource(booleans = {false, true})
+    void scrapeFollowsTheExpositionFormat(boolean appHistograms) {
+        PacerMetrics m = populated(appHistograms);
         String text = m.scrape();
         PrometheusText doc = PrometheusText.parse(text);
         assertEquals(List.of(), doc.problems(), () -> "format problems in:\n" + text);
@@ -102,8 +112,11 @@ class PrometheusFormatTest {
                 }
             }
         }
-        for (String histogram : List.of("pacer_request_duration_seconds", "pacer_upstream_duration_seconds")) {
+        for (String histogram : List.of("pacer_proxy_request_duration_seconds", "pacer_proxy_upstream_duration_seconds")) {
             assertEquals("histogram", doc.families().get(histogram).type, histogram);
+        }
+        for (String byApp : List.of("pacer_request_duration_seconds", "pacer_upstream_duration_seconds")) {
+            assertEquals(appHistograms ? "histogram" : "summary", doc.families().get(byApp).type, byApp);
         }
         for (String counter : List.of("pacer_requests_total", "pacer_retries_total", "pacer_requests_exhausted_total",
                 "pacer_client_received_bytes_total", "pacer_client_sent_bytes_total", "pacer_marathon_events_total",
@@ -147,12 +160,16 @@ class PrometheusFormatTest {
             }
         }
         assertEquals(Set.of("/a", WEIRD_APP, MULTILINE_APP, "none"), appsPerFamily.get("pacer_requests_total"));
-        // Per app: 5 status classes, 4 retry reasons, 1 exhausted, 1 task gauge, 2 histograms of
-        // 15 buckets + count + sum, 2 max gauges.
+        // Per app: 5 status classes, 4 retry reasons, 1 exhausted, 1 task gauge, 2 summaries of
+        // count + sum, 2 max gauges; with app_latency_histograms, 15 buckets more in each.
         long perApp = doc.series().values().stream()
                 .filter(s -> "/a".equals(s.labels().get("app")))
                 .count();
-        assertEquals(5 + 4 + 1 + 1 + 2 * (15 + 2) + 2, perApp);
+        assertEquals(5 + 4 + 1 + 1 + 2 * 2 + 2, perApp);
+        long perAppWithBuckets = PrometheusText.parse(populated(true).scrape()).series().values().stream()
+                .filter(s -> "/a".equals(s.labels().get("app")))
+                .count();
+        assertEquals(5 + 4 + 1 + 1 + 2 * (15 + 2) + 2, perAppWithBuckets);
     }
 
     @Test
@@ -198,11 +215,12 @@ class PrometheusFormatTest {
         });
     }
 
-    @Test
-    void promtoolAcceptsTheScrape() throws Exception {
+    @ParameterizedTest(name = "app_latency_histograms = {0}")
+    @ValueSource(booleans = {false, true})
+    void promtoolAcceptsTheScrape(boolean appHistograms) throws Exception {
         Path promtool = onPath("promtool");
         Assumptions.assumeTrue(promtool != null, "promtool is not on the PATH");
-        String text = populated().scrape();
+        String text = populated(appHistograms).scrape();
         Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try (InputStream in = p.getInputStream()) {
