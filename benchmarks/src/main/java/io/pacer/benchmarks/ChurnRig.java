@@ -7,7 +7,7 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.RouteTableDiff;
 import io.pacer.core.Task;
 import io.pacer.proxy.Pacer;
-import io.pacer.proxy.PacerServer;
+import io.pacer.proxy.http.PacerServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,9 +10,9 @@ import java.util.Properties;
  * by the build (see the proxy module's pom), as Nixy's {@code GET /} reports them. A build from a
  * tree without git says {@code unknown} for the commit rather than failing.
  */
-record BuildInfo(String version, String commit, String date) {
+public record BuildInfo(String version, String commit, String date) {
 
-    static final BuildInfo CURRENT = load();
+    public static final BuildInfo CURRENT = load();
 
     private static BuildInfo load() {
         Properties p = new Properties();

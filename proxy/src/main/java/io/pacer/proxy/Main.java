@@ -49,7 +49,7 @@ public final class Main {
     }
 
     /** Runs Pacer; returns an exit status, or -1 once it is serving (the JVM then lives on). */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         Path file = null;
         boolean check = false;
         for (int i = 0; i < args.length; i++) {

@@ -22,13 +22,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * Pacer opens (client, upstream, DNS) uses the same one, so upstream connections can share the
  * client connection's event loop.
  */
-record Transport(String name,
+public record Transport(String name,
                  IoHandlerFactory ioHandlerFactory,
                  Class<? extends ServerChannel> serverChannel,
                  Class<? extends SocketChannel> socketChannel,
                  Class<? extends DatagramChannel> datagramChannel) {
 
-    static Transport detect() {
+    public static Transport detect() {
         if (!Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                     EpollSocketChannel.class, EpollDatagramChannel.class);
@@ -41,7 +41,7 @@ record Transport(String name,
                 NioSocketChannel.class, NioDatagramChannel.class);
     }
 
-    EventLoopGroup newGroup(int threads, String threadPrefix) {
+    public EventLoopGroup newGroup(int threads, String threadPrefix) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
     }
 }

@@ -8,6 +8,7 @@ import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.Task;
 import io.pacer.core.TaskState;
+import io.pacer.proxy.http.PacerServer;
 import io.pacer.proxy.metrics.PacerMetrics;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.Closer;

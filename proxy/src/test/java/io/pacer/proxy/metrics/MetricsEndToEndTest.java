@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
-import io.pacer.proxy.PacerServer;
+import io.pacer.proxy.http.PacerServer;
 import io.pacer.proxy.testing.Closer;
 import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;

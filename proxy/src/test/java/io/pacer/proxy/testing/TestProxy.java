@@ -4,7 +4,7 @@ import io.pacer.config.PacerConfig;
 import io.pacer.core.App;
 import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
-import io.pacer.proxy.PacerServer;
+import io.pacer.proxy.http.PacerServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
