@@ -12,6 +12,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.pacer.core.Task;
+import io.pacer.proxy.http.FlatHttpHeaders;
 import io.pacer.proxy.http.ProxySettings;
 import io.pacer.proxy.http.TrafficStats;
 import io.pacer.proxy.Transport;

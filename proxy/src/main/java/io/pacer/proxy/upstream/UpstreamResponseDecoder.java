@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.util.AsciiString;
+import io.pacer.proxy.http.KnownHeaderNames;
 
 /**
  * Decodes a task's responses. It is told whether the request in flight is a {@code HEAD}, whose

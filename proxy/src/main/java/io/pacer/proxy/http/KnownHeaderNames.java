@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.http;
 
 import io.netty.util.AsciiString;
 
@@ -7,7 +7,7 @@ import io.netty.util.AsciiString;
  * that meets one of them byte for byte takes the shared name instead of copying it. The match is
  * exact (case included), so the name forwarded is always the one received.
  */
-final class KnownHeaderNames {
+public final class KnownHeaderNames {
 
     private static final String[] NAMES = {
         "Host", "host", "Accept", "accept", "Accept-Encoding", "accept-encoding", "Accept-Language",
@@ -36,7 +36,7 @@ final class KnownHeaderNames {
     private KnownHeaderNames() { }
 
     /** The shared name spelled exactly as {@code bytes[start, start + length)}, or {@code null}. */
-    static AsciiString find(byte[] bytes, int start, int length) {
+    public static AsciiString find(byte[] bytes, int start, int length) {
         if (length >= BY_LENGTH.length) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

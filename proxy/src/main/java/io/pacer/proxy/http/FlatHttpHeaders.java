@@ -1,4 +1,4 @@
-package io.pacer.proxy;
+package io.pacer.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DateFormatter;
@@ -513,7 +513,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
      * What an encoder's {@code encodeHeaders} calls: {@link #writeTo} for these headers, Netty's
      * own encoding (as {@code HttpObjectEncoder} does it) for any other kind.
      */
-    static void write(HttpHeaders headers, ByteBuf buf) {
+    public static void write(HttpHeaders headers, ByteBuf buf) {
         if (headers instanceof FlatHttpHeaders flat) {
             flat.writeTo(buf);
             return;
