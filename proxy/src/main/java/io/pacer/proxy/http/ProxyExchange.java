@@ -173,24 +173,32 @@ final class ProxyExchange implements UpstreamListener {
         attemptStartedNanos = System.nanoTime();
         attemptTask = task;
         task.attemptStarted();
-        Future<UpstreamConnection> acquired = pool.acquire(task.task(), connectTimeoutMillis);
-        if (acquired.isDone()) {
-            onAcquired(acquired);
+        UpstreamConnection idle = pool.pollIdle(task.task());
+        if (idle != null) {
+            onConnection(idle);
+            return;
+        }
+        Future<UpstreamConnection> connected = pool.connect(task.task(), connectTimeoutMillis);
+        if (connected.isDone()) {
+            onConnected(connected);
         } else {
-            acquired.addListener(f -> onAcquired(acquired));
+            connected.addListener(f -> onConnected(connected));
         }
     }
 
-    private void onAcquired(Future<UpstreamConnection> acquired) {
-        if (!acquired.isSuccess()) {
+    private void onConnected(Future<UpstreamConnection> connected) {
+        if (!connected.isSuccess()) {
             if (!done) {
-                Throwable cause = acquired.cause();
+                Throwable cause = connected.cause();
                 onAttemptFailed(cause instanceof ConnectTimeoutException ? RetryCondition.TIMEOUT : RetryCondition.ERROR,
                         cause);
             }
             return;
         }
-        UpstreamConnection conn = acquired.getNow();
+        onConnection(connected.getNow());
+    }
+
+    private void onConnection(UpstreamConnection conn) {
         if (done) {
             pool.release(conn, true);
             return;

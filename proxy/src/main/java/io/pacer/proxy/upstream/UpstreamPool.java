@@ -67,27 +67,26 @@ public final class UpstreamPool {
         return loop;
     }
 
-    /** An idle connection to {@code task}, or a new one. Fails with the connect error. */
-    Future<UpstreamConnection> acquire(Task task) {
-        return acquire(task, settings.connectTimeoutMillis);
-    }
-
-    /** As {@link #acquire(Task)}, connecting within {@code connectTimeoutMillis} (an app's own). */
-    public Future<UpstreamConnection> acquire(Task task, int connectTimeoutMillis) {
+    /**
+     * A reusable idle connection to {@code task}, taken out of the pool, or {@code null}: the
+     * common case of a busy proxy, answered without a future. Closes the stale ones it meets.
+     */
+    public UpstreamConnection pollIdle(Task task) {
         ArrayDeque<UpstreamConnection> queue = idle.get(task);
         while (queue != null && !queue.isEmpty()) {
             UpstreamConnection conn = queue.pollLast();
             stats.idleUpstreamConnections.decrementAndGet();
             if (conn.isReusable() && !conn.hasLeftoverBytes()) {
                 conn.markReused();
-                return loop.newSucceededFuture(conn);
+                return conn;
             }
             conn.close();
         }
-        return connect(task, connectTimeoutMillis);
+        return null;
     }
 
-    private Future<UpstreamConnection> connect(Task task, int connectTimeoutMillis) {
+    /** A new connection to {@code task} within {@code connectTimeoutMillis}; fails with the connect error. */
+    public Future<UpstreamConnection> connect(Task task, int connectTimeoutMillis) {
         Promise<UpstreamConnection> promise = loop.newPromise();
         UpstreamConnection conn = new UpstreamConnection(task, this);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
