@@ -1,6 +1,5 @@
 package io.pacer.proxy;
 
-import io.netty.util.ResourceLeakDetector;
 import io.pacer.config.ConfigException;
 import io.pacer.config.ConfigLoader;
 import io.pacer.config.PacerConfig;
@@ -43,23 +42,9 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
-        quietLeakDetector();
         int status = run(args, System.out, System.err);
         if (status >= 0) {
             System.exit(status);
-        }
-    }
-
-    /**
-     * Netty's leak detector samples one buffer in 128 and records a stack trace for it each time it
-     * is touched: about 5 % of what a proxied request allocated, and stack walks on the event
-     * loops. The test suite runs with it at PARANOID on every buffer, so a serving Pacer turns it
-     * off unless the operator asks for it ({@code -Dio.netty.leakDetection.level=simple}).
-     */
-    private static void quietLeakDetector() {
-        if (System.getProperty("io.netty.leakDetection.level") == null
-                && System.getProperty("io.netty.leakDetectionLevel") == null) {
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
     }
 
