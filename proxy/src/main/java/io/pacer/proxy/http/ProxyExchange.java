@@ -490,6 +490,15 @@ final class ProxyExchange implements UpstreamListener {
         if (done) {
             return;
         }
+        stopMidExchange();
+        if (!responseStarted) {
+            status = 499; // Nginx's code for a client that closed before its answer
+        }
+        observe(false);
+    }
+
+    /** Ends the exchange where it stands: the upstream connection, if any, is closed, not pooled. */
+    private void stopMidExchange() {
         done = true;
         endAttempt();
         if (upstream != null) {
@@ -497,10 +506,6 @@ final class ProxyExchange implements UpstreamListener {
             upstream = null;
         }
         releaseBody();
-        if (!responseStarted) {
-            status = 499; // Nginx's code for a client that closed before its answer
-        }
-        observe(false);
     }
 
     private void respondAndFinish(HttpResponseStatus answer) {
@@ -520,13 +525,7 @@ final class ProxyExchange implements UpstreamListener {
      */
     private void abort(String why, Throwable cause) {
         log.debug("{} {}: {}", method, app.id(), why, cause);
-        done = true;
-        endAttempt();
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
-        }
-        releaseBody();
+        stopMidExchange();
         observe(false);
         frontend.abortExchange(this);
     }
