@@ -224,7 +224,13 @@ public final class PacerServer implements AutoCloseable {
     /** As {@link #start(PacerConfig, RouteTable)}, telling {@code observer} about every request. */
     public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer)
             throws InterruptedException {
-        return new PacerServer(config, initial, observer, Transport.detect());
+        return start(config, initial, observer, Transport.named(config.transport()));
+    }
+
+    /** As {@link #start(PacerConfig, RouteTable, RequestObserver)}, on a transport already chosen. */
+    public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer,
+            Transport transport) throws InterruptedException {
+        return new PacerServer(config, initial, observer, transport);
     }
 
     /** Live connection and byte counts. */
