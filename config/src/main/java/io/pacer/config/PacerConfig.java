@@ -33,6 +33,9 @@ public final class PacerConfig {
     /** Accepted values of {@code access_log_format} and {@code log_format}. */
     static final List<String> LOG_FORMATS = List.of("text", "json");
 
+    /** Accepted values of {@code transport}. */
+    static final List<String> TRANSPORTS = List.of("auto", "epoll", "io_uring", "nio");
+
     /** Accepted values of {@code log_level}, most severe first. */
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
@@ -53,6 +56,7 @@ public final class PacerConfig {
     private final RetryPolicy retryPolicy;
     private final int replayBufferSize;
     private final int workerThreads;
+    private final String transport;
     private final int maxConnections;
     private final String balance;
     private final FailurePolicy failurePolicy;
@@ -106,6 +110,7 @@ public final class PacerConfig {
         retryPolicy = b.retryPolicy;
         replayBufferSize = b.replayBufferSize;
         workerThreads = b.workerThreads;
+        transport = b.transport;
         maxConnections = b.maxConnections;
         balance = b.balance;
         failurePolicy = b.failurePolicy;
@@ -262,6 +267,15 @@ public final class PacerConfig {
     /** {@code worker_threads}: event loop threads; 0 (the default) means one per available processor. */
     public int workerThreads() {
         return workerThreads;
+    }
+
+    /**
+     * {@code transport}: the data plane's I/O, one of {@code auto} (the default: epoll when its
+     * library loads, else NIO), {@code epoll}, {@code io_uring} and {@code nio}. Whether a named one
+     * runs on this machine is found out at startup.
+     */
+    public String transport() {
+        return transport;
     }
 
     /**
@@ -454,6 +468,7 @@ public final class PacerConfig {
                 && retryPolicy.timeoutNanos() == c.retryPolicy.timeoutNanos()
                 && replayBufferSize == c.replayBufferSize
                 && workerThreads == c.workerThreads
+                && transport.equals(c.transport)
                 && maxConnections == c.maxConnections
                 && balance.equals(c.balance)
                 && failurePolicy.equals(c.failurePolicy)
@@ -489,7 +504,7 @@ public final class PacerConfig {
                 connectTimeout, readTimeout, sendTimeout, keepaliveTimeout, clientHeaderTimeout,
                 clientBodyTimeout, upstreamKeepaliveTimeout, upstreamKeepalive,
                 retryPolicy.conditions(), retryPolicy.nonIdempotent(), retryPolicy.tries(),
-                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, maxConnections, balance, failurePolicy,
+                retryPolicy.timeoutNanos(), replayBufferSize, workerThreads, transport, maxConnections, balance, failurePolicy,
                 routeByHost, trustedProxies, proxyProtocol, marathon, user, pass, realm, adminPort, adminListen,
                 adminToken, resyncInterval, streamWatchdog, marathonTimeout, shutdownGrace, accessLog, appLatencyHistograms,
                 accessLogFormat, logLevel, logFormat, tlsListen, tlsCertificates, tlsDefaultCertificate,
@@ -519,6 +534,7 @@ public final class PacerConfig {
                 + ", " + retryPolicy
                 + ", replay_buffer_size=" + Sizes.format(replayBufferSize)
                 + ", worker_threads=" + workerThreads
+                + ", transport=" + transport
                 + ", max_connections=" + maxConnections
                 + ", balance=" + balance
                 + ", max_fails=" + failurePolicy.maxFails()
@@ -579,6 +595,7 @@ public final class PacerConfig {
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private int replayBufferSize = 64 << 10;
         private int workerThreads;
+        private String transport = "auto";
         private int maxConnections;
         private String balance = "round_robin";
         private FailurePolicy failurePolicy = FailurePolicy.DEFAULT;
@@ -628,6 +645,7 @@ public final class PacerConfig {
             retryPolicy = c.retryPolicy;
             replayBufferSize = c.replayBufferSize;
             workerThreads = c.workerThreads;
+            transport = c.transport;
             maxConnections = c.maxConnections;
             balance = c.balance;
             failurePolicy = c.failurePolicy;
@@ -784,6 +802,12 @@ public final class PacerConfig {
         /** 0 means one per available processor. */
         public Builder workerThreads(int workerThreads) {
             this.workerThreads = (int) notNegative("workerThreads", workerThreads);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless "auto", "epoll", "io_uring" or "nio" */
+        public Builder transport(String transport) {
+            this.transport = oneOf("transport", transport, TRANSPORTS);
             return this;
         }
 
