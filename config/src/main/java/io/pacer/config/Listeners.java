@@ -8,11 +8,14 @@ import java.util.Optional;
 
 /**
  * Where and how clients connect: the listeners, TLS and HTTP/2, what is believed about the
- * balancers in front, the event loops serving them and the {@code X-Proxy} they are answered with.
+ * balancers in front, the event loops and transport serving them and the {@code X-Proxy} they are answered with.
  *
  * @param listen                    {@code listen}: where clients connect; port 0 picks a free port. Default 0.0.0.0:8080.
  * @param xproxy                    {@code xproxy}: the {@code X-Proxy} response header. Default the machine's host name.
  * @param workerThreads             {@code worker_threads}: event loop threads; 0 (the default) means one per available processor.
+ * @param transport                 {@code transport}: the data plane's I/O, one of {@code auto} (the default: epoll
+ *                                  when its library loads, else NIO), {@code epoll}, {@code io_uring} and
+ *                                  {@code nio}. Whether a named one runs on this machine is found out at startup.
  * @param proxyProtocol             {@code proxy_protocol}: every connection on {@code listen} starts with a PROXY protocol header.
  * @param trustedProxies            {@code trusted_proxies}: CIDR blocks of balancers in front whose {@code X-Forwarded-For},
  *                                  {@code -Proto} and {@code -Host} are believed. Default none.
@@ -32,6 +35,7 @@ public record Listeners(
         InetSocketAddress listen,
         String xproxy,
         int workerThreads,
+        String transport,
         boolean proxyProtocol,
         List<String> trustedProxies,
         Optional<InetSocketAddress> tlsListen,
@@ -44,6 +48,7 @@ public record Listeners(
     public Listeners {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(xproxy, "xproxy");
+        Objects.requireNonNull(transport, "transport");
         trustedProxies = List.copyOf(trustedProxies);
         if (tlsListen.isPresent() != tlsCertificates.isPresent()) {
             throw new IllegalArgumentException("tls_listen and tls_certificates go together: set both or neither");
@@ -57,6 +62,7 @@ public record Listeners(
         return "listen=" + listen
                 + ", xproxy=" + Text.quote(xproxy)
                 + ", worker_threads=" + workerThreads
+                + ", transport=" + transport
                 + ", proxy_protocol=" + proxyProtocol
                 + ", trusted_proxies=" + trustedProxies
                 + ", tls_listen=" + tlsListen.map(Object::toString).orElse("none")

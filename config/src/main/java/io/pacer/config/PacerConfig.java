@@ -40,6 +40,9 @@ public final class PacerConfig {
     /** Accepted values of {@code access_log_format} and {@code log_format}. */
     static final List<String> LOG_FORMATS = List.of("text", "json");
 
+    /** Accepted values of {@code transport}. */
+    static final List<String> TRANSPORTS = List.of("auto", "epoll", "io_uring", "nio");
+
     /** Accepted values of {@code log_level}, most severe first. */
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
@@ -172,6 +175,7 @@ public final class PacerConfig {
         /** {@code null} until set: the default costs a host name lookup, paid only when it is used. */
         private String xproxy;
         private int workerThreads;
+        private String transport = "auto";
         private boolean proxyProtocol;
         private List<String> trustedProxies = List.of();
         private InetSocketAddress tlsListen;
@@ -228,6 +232,7 @@ public final class PacerConfig {
             listen = l.listen();
             xproxy = l.xproxy();
             workerThreads = l.workerThreads();
+            transport = l.transport();
             proxyProtocol = l.proxyProtocol();
             trustedProxies = l.trustedProxies();
             tlsListen = l.tlsListen().orElse(null);
@@ -403,6 +408,12 @@ public final class PacerConfig {
         /** 0 means one per available processor. */
         public Builder workerThreads(int workerThreads) {
             this.workerThreads = (int) notNegative("workerThreads", workerThreads);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless "auto", "epoll", "io_uring" or "nio" */
+        public Builder transport(String transport) {
+            this.transport = oneOf("transport", transport, TRANSPORTS);
             return this;
         }
 
@@ -615,7 +626,8 @@ public final class PacerConfig {
         /** @throws IllegalArgumentException when both {@code marathon} and {@code apps_file} are set, or only one of {@code tls_listen} and {@code tls_certificates} */
         public PacerConfig build() {
             return new PacerConfig(
-                    new Listeners(listen, xproxy != null ? xproxy : LocalHostName.VALUE, workerThreads, proxyProtocol,
+                    new Listeners(listen, xproxy != null ? xproxy : LocalHostName.VALUE, workerThreads, transport,
+                            proxyProtocol,
                             trustedProxies, Optional.ofNullable(tlsListen), Optional.ofNullable(tlsCertificates),
                             Optional.ofNullable(tlsDefaultCertificate), http2Cleartext, http2MaxConcurrentStreams),
                     new Limits(maxBodySize, maxHeaderSize, maxUriSize, maxConnections, keepaliveTimeout,

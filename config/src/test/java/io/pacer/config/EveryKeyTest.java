@@ -52,6 +52,7 @@ class EveryKeyTest {
         m.put("next_upstream_timeout", "next_upstream_timeout = \"5s\"");
         m.put("replay_buffer_size", "replay_buffer_size = \"8k\"");
         m.put("worker_threads", "worker_threads = 2");
+        m.put("transport", "transport = \"nio\"");
         m.put("max_connections", "max_connections = 100");
         m.put("balance", "balance = \"least_request\"");
         m.put("trusted_proxies", "trusted_proxies = [\"10.0.0.0/8\"]");

@@ -31,7 +31,7 @@ public final class Main {
             "",
             "  -f, --file FILE   configuration file (TOML); default: pacer.toml in the current",
             "                    directory, else the built-in defaults",
-            "  -t, --check       check the configuration (its apps file, its TLS certificates) and exit: 0 when it",
+            "  -t, --check       check the configuration (apps file, TLS certificates, transport) and exit: 0 when it",
             "                    is valid, 2 when it is not; nothing is started",
             "  -h, --help        print this help and exit",
             "  -v, --version     print the version and exit",
@@ -88,6 +88,7 @@ public final class Main {
             if (check) {
                 Pacer.checkAppsFile(config, file);
                 Pacer.checkCertificates(config, file);
+                Pacer.transportFor(config, file == null ? BUILT_IN : file);
             }
         } catch (ConfigException e) {
             err.println("pacer: configuration error: " + e.getMessage());

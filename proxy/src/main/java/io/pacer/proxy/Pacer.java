@@ -83,6 +83,8 @@ public final class Pacer implements AutoCloseable {
     }
 
     private void startAll(Path configFile) throws Exception {
+        // First: a transport that cannot run here is a configuration error, found before anything starts.
+        Transport transport = transportFor(config, configFile);
         try {
             source.start(this::publish);
         } catch (IOException | MarathonFormatException e) {
@@ -94,7 +96,7 @@ public final class Pacer implements AutoCloseable {
                 : metrics;
         PacerServer started;
         try {
-            started = PacerServer.start(config, source.table(), observer);
+            started = PacerServer.start(config, source.table(), observer, transport);
         } catch (CertificateSetupException e) {
             throw new ConfigException(configFile, e.key(), e.problem(), e);
         } catch (PacerServer.TlsListenException e) {
@@ -181,6 +183,18 @@ public final class Pacer implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException(configFile, "tls_certificates", "cannot read "
                     + config.listeners().tlsCertificates().get() + ": " + e, e);
+        }
+    }
+
+    /**
+     * The transport {@code transport} names, as {@link #start} and {@code --check} find it: one named
+     * explicitly that cannot run here is a configuration error naming the key and the reason.
+     */
+    static Transport transportFor(PacerConfig config, Path configFile) throws ConfigException {
+        try {
+            return Transport.named(config.listeners().transport());
+        } catch (Transport.UnavailableException e) {
+            throw new ConfigException(configFile, "transport", e.getMessage(), e);
         }
     }
 

@@ -150,9 +150,9 @@ public final class PacerServer implements AutoCloseable {
             if (store != null) {
                 store.close();
             }
+            resolver.close(); // first, as in close()
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            resolver.close();
             throw e;
         }
         this.serverChannel = plain;
@@ -226,7 +226,13 @@ public final class PacerServer implements AutoCloseable {
     /** As {@link #start(PacerConfig, RouteTable)}, telling {@code observer} about every request. */
     public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer)
             throws InterruptedException {
-        return new PacerServer(config, initial, observer, Transport.detect());
+        return start(config, initial, observer, Transport.named(config.listeners().transport()));
+    }
+
+    /** As {@link #start(PacerConfig, RouteTable, RequestObserver)}, on a transport already chosen. */
+    public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer,
+            Transport transport) throws InterruptedException {
+        return new PacerServer(config, initial, observer, transport);
     }
 
     /** Live connection and byte counts. */
@@ -338,10 +344,12 @@ public final class PacerServer implements AutoCloseable {
         }
         pools.closeAll();
         auth.close();
+        // The resolver's DNS sockets close on their loops before the loops stop: io_uring keeps a
+        // buffer in every socket's pending read and gives it back only when the socket is closed.
+        resolver.close();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.terminationFuture().syncUninterruptibly();
-        resolver.close();
         log.debug("stopped listening on {}", serverChannel.localAddress());
     }
 }
