@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Every key {@code pacer.toml} accepts and where its value goes: adding a key is one line here
- * (plus its field in {@link PacerConfig}). Ranges are the operator-facing ones; the builder only
- * refuses what cannot work at all.
+ * (plus its component in one of {@link PacerConfig}'s groups and its {@link PacerConfig.Builder}
+ * setter). Ranges are the operator-facing ones; the builder only refuses what cannot work at all.
  */
 final class Keys {
 

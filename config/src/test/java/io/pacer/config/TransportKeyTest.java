@@ -35,7 +35,7 @@ class TransportKeyTest {
     @Test
     void defaultIsAuto() throws Exception {
         for (PacerConfig config : List.of(PacerConfig.defaults(), load(""))) {
-            assertEquals("auto", config.transport());
+            assertEquals("auto", config.listeners().transport());
         }
     }
 
@@ -43,14 +43,14 @@ class TransportKeyTest {
     @ValueSource(strings = {"auto", "epoll", "io_uring", "nio"})
     void readsEveryValue(String value) throws Exception {
         PacerConfig config = load("transport = \"" + value + "\"\n");
-        assertEquals(value, config.transport());
+        assertEquals(value, config.listeners().transport());
         assertTrue(config.toString().contains("transport=" + value), config::toString);
     }
 
     @Test
     void takesPartInEqualityAndCopies() throws Exception {
         PacerConfig uring = PacerConfig.builder().transport("io_uring").build();
-        assertEquals("io_uring", uring.toBuilder().build().transport());
+        assertEquals("io_uring", uring.toBuilder().build().listeners().transport());
         assertEquals(uring, uring.toBuilder().build());
         assertEquals(uring.hashCode(), uring.toBuilder().build().hashCode());
         assertNotEquals(PacerConfig.defaults(), uring);

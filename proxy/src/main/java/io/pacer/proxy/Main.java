@@ -102,12 +102,12 @@ public final class Main {
                     + " is valid");
             return 0;
         }
-        LogSetup.apply(config.logLevel(), config.logFormat());
+        LogSetup.apply(config.operations().logLevel(), config.operations().logFormat());
         Logger log = LoggerFactory.getLogger(Main.class);
         if (file == null) {
             log.info("no -f and no {} in {}: running on built-in defaults (listen {}, no routes, no admin API);"
                     + " see config/pacer.toml for every key", DEFAULT_FILE, Path.of("").toAbsolutePath(),
-                    SocketAddresses.show(config.listen()));
+                    SocketAddresses.show(config.listeners().listen()));
         }
         for (String warning : config.warnings()) {
             // Each warning already starts with the file's name.

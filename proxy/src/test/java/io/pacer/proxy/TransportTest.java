@@ -38,7 +38,8 @@ class TransportTest {
         String expected = !Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable() ? "epoll" : "nio";
         assertEquals(expected, Transport.named("auto").name());
         assertEquals(expected, Transport.detect().name());
-        assertEquals(expected, Transport.named(PacerConfig.defaults().transport()).name(), "the default is auto");
+        assertEquals(expected, Transport.named(PacerConfig.defaults().listeners().transport()).name(),
+                "the default is auto");
     }
 
     @Test

@@ -78,8 +78,8 @@ final class ClientProtocols {
                 .setMaxHeaderSize(settings.maxHeaderSize)
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true);
-        this.maxConcurrentStreams = config.http2MaxConcurrentStreams();
-        this.gracefulShutdownMillis = config.shutdownGrace().toMillis();
+        this.maxConcurrentStreams = config.listeners().http2MaxConcurrentStreams();
+        this.gracefulShutdownMillis = config.operations().shutdownGrace().toMillis();
     }
 
     private FrontendHandler frontend(boolean secure) {
