@@ -37,6 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Everything shares this machine's cores, so read the figures as relative, not as Pacer's ceiling.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ProxyPipeline -prof gc</pre>
+ *
+ * <p>{@code -p transport=epoll,io_uring} runs Pacer on each transport in turn (the upstreams and
+ * the client keep their own).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -55,6 +58,10 @@ public class ProxyPipelineBenchmark {
     @Param({"1", "64"})
     int connections;
 
+    /** Pacer's {@code transport}; one value by default, {@code -p transport=epoll,io_uring} compares them. */
+    @Param({"auto"})
+    String transport;
+
     private EchoUpstream upstreams;
     private PacerServer pacer;
     private ClosedLoopClient client;
@@ -71,6 +78,7 @@ public class ProxyPipelineBenchmark {
             PacerConfig config = PacerConfig.builder()
                     .listen(new InetSocketAddress("127.0.0.1", 0))
                     .xproxy("bench")
+                    .transport(transport)
                     .build();
             pacer = PacerServer.start(config, RouteTable.builder(1).add(app).build());
             to = pacer.localAddress();

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Every key {@code pacer.toml} accepts and where its value goes: adding a key is one line here
- * (plus its field in {@link PacerConfig}). Ranges are the operator-facing ones; the builder only
- * refuses what cannot work at all.
+ * (plus its component in one of {@link PacerConfig}'s groups and its {@link PacerConfig.Builder}
+ * setter). Ranges are the operator-facing ones; the builder only refuses what cannot work at all.
  */
 final class Keys {
 
@@ -51,6 +51,7 @@ final class Keys {
         key("next_upstream_timeout", (d, v) -> d.nextUpstreamTimeout(v.duration()));
         key("replay_buffer_size", (d, v) -> d.config.replayBufferSize(v.intSize(0, 64 * M)));
         key("worker_threads", (d, v) -> d.config.workerThreads(v.integer(0, Integer.MAX_VALUE)));
+        key("transport", (d, v) -> d.config.transport(v.oneOf(PacerConfig.TRANSPORTS)));
         key("max_connections", (d, v) -> d.config.maxConnections(v.integer(0, Integer.MAX_VALUE)));
         key("balance", (d, v) -> d.config.balance(v.oneOf(PacerConfig.BALANCERS)));
         key("trusted_proxies", (d, v) -> d.config.trustedProxies(cidrs(v.words())));

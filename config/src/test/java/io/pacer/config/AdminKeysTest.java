@@ -42,16 +42,16 @@ class AdminKeysTest {
     @Test
     void byDefaultThereIsNoAdminApiAndNoToken() {
         PacerConfig config = PacerConfig.defaults();
-        assertEquals(Optional.empty(), config.adminListen());
+        assertEquals(Optional.empty(), config.admin().listen());
         assertEquals(Optional.empty(), config.adminAddress());
-        assertEquals(Optional.empty(), config.adminToken());
+        assertEquals(Optional.empty(), config.admin().token());
     }
 
     @Test
     void adminListenIsAnAddressOfItsOwn() throws Exception {
         PacerConfig config = load("listen = \"0.0.0.0:80\"\nadmin_listen = \"127.0.0.1:8000\"\n");
         assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 8000)), config.adminAddress());
-        assertEquals(config.adminAddress(), config.adminListen());
+        assertEquals(config.adminAddress(), config.admin().listen());
         assertEquals(new InetSocketAddress("::1", 9000), load("admin_listen = \"[::1]:9000\"\n").adminAddress().get());
         assertEquals(new InetSocketAddress(9000), load("admin_listen = \":9000\"\n").adminAddress().get());
     }
@@ -60,7 +60,7 @@ class AdminKeysTest {
     void nixysPortMeansTheListenHostWithThatPort() throws Exception {
         PacerConfig config = load("listen = \"127.0.0.1:8080\"\nport = \"8000\"\n");
         assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 8000)), config.adminAddress());
-        assertEquals(Optional.empty(), config.adminListen());
+        assertEquals(Optional.empty(), config.admin().listen());
         assertEquals(Optional.of(new InetSocketAddress(8000)), load("port = 8000\n").adminAddress());
     }
 
@@ -113,8 +113,8 @@ class AdminKeysTest {
 
     @Test
     void adminTokenIsRead() throws Exception {
-        assertEquals(Optional.of(TOKEN), load("admin_token = \"" + TOKEN + "\"\n").adminToken());
-        assertEquals(Optional.empty(), load("admin_token = \"\"\n").adminToken(), "empty is none");
+        assertEquals(Optional.of(TOKEN), load("admin_token = \"" + TOKEN + "\"\n").admin().token());
+        assertEquals(Optional.empty(), load("admin_token = \"\"\n").admin().token(), "empty is none");
     }
 
     @ParameterizedTest

@@ -49,28 +49,28 @@ class ConfigLoaderTest {
     void anEmptyFileGivesTheDefaults() throws Exception {
         PacerConfig config = load("");
         assertEquals(PacerConfig.defaults(), config);
-        assertEquals(new InetSocketAddress("0.0.0.0", 8080), config.listen());
-        assertEquals(Optional.empty(), config.appsFile());
-        assertEquals(128L << 20, config.maxBodySize());
-        assertEquals(32 << 10, config.maxHeaderSize());
-        assertEquals(8 << 10, config.maxUriSize());
-        assertEquals(Duration.ofSeconds(30), config.connectTimeout());
-        assertEquals(Duration.ofSeconds(120), config.readTimeout());
-        assertEquals(Duration.ofSeconds(120), config.sendTimeout());
-        assertEquals(Duration.ofSeconds(10), config.keepaliveTimeout());
-        assertEquals(Duration.ofSeconds(60), config.clientHeaderTimeout());
-        assertEquals(Duration.ofSeconds(60), config.clientBodyTimeout());
-        assertEquals(Duration.ofSeconds(60), config.upstreamKeepaliveTimeout());
-        assertEquals(512, config.upstreamKeepalive());
-        assertEquals(RetryPolicy.DEFAULT_CONDITIONS, config.retryPolicy().conditions());
-        assertFalse(config.retryPolicy().nonIdempotent());
-        assertEquals(0, config.retryPolicy().tries());
-        assertEquals(0, config.retryPolicy().timeoutNanos());
-        assertEquals(64 << 10, config.replayBufferSize());
-        assertEquals(0, config.workerThreads());
-        assertEquals(0, config.maxConnections());
-        assertEquals("round_robin", config.balance());
-        assertFalse(config.xproxy().isEmpty());
+        assertEquals(new InetSocketAddress("0.0.0.0", 8080), config.listeners().listen());
+        assertEquals(Optional.empty(), config.discovery().appsFile());
+        assertEquals(128L << 20, config.limits().maxBodySize());
+        assertEquals(32 << 10, config.limits().maxHeaderSize());
+        assertEquals(8 << 10, config.limits().maxUriSize());
+        assertEquals(Duration.ofSeconds(30), config.upstream().connectTimeout());
+        assertEquals(Duration.ofSeconds(120), config.upstream().readTimeout());
+        assertEquals(Duration.ofSeconds(120), config.limits().sendTimeout());
+        assertEquals(Duration.ofSeconds(10), config.limits().keepaliveTimeout());
+        assertEquals(Duration.ofSeconds(60), config.limits().clientHeaderTimeout());
+        assertEquals(Duration.ofSeconds(60), config.limits().clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(60), config.upstream().keepaliveTimeout());
+        assertEquals(512, config.upstream().keepalive());
+        assertEquals(RetryPolicy.DEFAULT_CONDITIONS, config.upstream().retryPolicy().conditions());
+        assertFalse(config.upstream().retryPolicy().nonIdempotent());
+        assertEquals(0, config.upstream().retryPolicy().tries());
+        assertEquals(0, config.upstream().retryPolicy().timeoutNanos());
+        assertEquals(64 << 10, config.upstream().replayBufferSize());
+        assertEquals(0, config.listeners().workerThreads());
+        assertEquals(0, config.limits().maxConnections());
+        assertEquals("round_robin", config.upstream().balance());
+        assertFalse(config.listeners().xproxy().isEmpty());
     }
 
     @Test
@@ -104,30 +104,30 @@ class ConfigLoaderTest {
                 max_connections = "50000"
                 balance = "round_robin"
                 """);
-        assertEquals(new InetSocketAddress("127.0.0.1", 9090), config.listen());
-        assertEquals("proxy-1", config.xproxy());
-        assertEquals(Optional.of(dir.resolve("routes/apps.json")), config.appsFile());
-        assertEquals(1L << 30, config.maxBodySize());
-        assertEquals(16 << 10, config.maxHeaderSize());
-        assertEquals(4 << 10, config.maxUriSize());
-        assertEquals(Duration.ofMillis(500), config.connectTimeout());
-        assertEquals(Duration.ofMinutes(2), config.readTimeout());
-        assertEquals(Duration.ofHours(1), config.sendTimeout());
-        assertEquals(Duration.ZERO, config.keepaliveTimeout());
-        assertEquals(Duration.ofSeconds(90), config.clientHeaderTimeout());
-        assertEquals(Duration.ofDays(1), config.clientBodyTimeout());
-        assertEquals(Duration.ofSeconds(45), config.upstreamKeepaliveTimeout());
-        assertEquals(8, config.upstreamKeepalive());
-        RetryPolicy retry = config.retryPolicy();
+        assertEquals(new InetSocketAddress("127.0.0.1", 9090), config.listeners().listen());
+        assertEquals("proxy-1", config.listeners().xproxy());
+        assertEquals(Optional.of(dir.resolve("routes/apps.json")), config.discovery().appsFile());
+        assertEquals(1L << 30, config.limits().maxBodySize());
+        assertEquals(16 << 10, config.limits().maxHeaderSize());
+        assertEquals(4 << 10, config.limits().maxUriSize());
+        assertEquals(Duration.ofMillis(500), config.upstream().connectTimeout());
+        assertEquals(Duration.ofMinutes(2), config.upstream().readTimeout());
+        assertEquals(Duration.ofHours(1), config.limits().sendTimeout());
+        assertEquals(Duration.ZERO, config.limits().keepaliveTimeout());
+        assertEquals(Duration.ofSeconds(90), config.limits().clientHeaderTimeout());
+        assertEquals(Duration.ofDays(1), config.limits().clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(45), config.upstream().keepaliveTimeout());
+        assertEquals(8, config.upstream().keepalive());
+        RetryPolicy retry = config.upstream().retryPolicy();
         assertEquals(EnumSet.of(RetryCondition.ERROR, RetryCondition.TIMEOUT, RetryCondition.HTTP_429),
                 retry.conditions());
         assertTrue(retry.nonIdempotent());
         assertEquals(3, retry.tries());
         assertEquals(Duration.ofSeconds(15).toNanos(), retry.timeoutNanos());
-        assertEquals(1 << 20, config.replayBufferSize());
-        assertEquals(4, config.workerThreads());
-        assertEquals(50000, config.maxConnections());
-        assertEquals("round_robin", config.balance());
+        assertEquals(1 << 20, config.upstream().replayBufferSize());
+        assertEquals(4, config.listeners().workerThreads());
+        assertEquals(50000, config.limits().maxConnections());
+        assertEquals("round_robin", config.upstream().balance());
     }
 
     @Test
@@ -152,27 +152,27 @@ class ConfigLoaderTest {
                 worker_threads = 16
                 max_connections = 100
                 """);
-        assertEquals(new InetSocketAddress(9091), config.listen());
-        assertEquals(0, config.maxBodySize());
-        assertEquals(1024, config.maxHeaderSize());
-        assertEquals(256, config.maxUriSize());
-        assertEquals(Duration.ofSeconds(5), config.connectTimeout());
-        assertEquals(Duration.ofSeconds(60), config.readTimeout());
-        assertEquals(Duration.ofSeconds(61), config.sendTimeout());
-        assertEquals(Duration.ofSeconds(75), config.keepaliveTimeout());
-        assertEquals(Duration.ofSeconds(12), config.clientHeaderTimeout());
-        assertEquals(Duration.ofSeconds(13), config.clientBodyTimeout());
-        assertEquals(Duration.ofSeconds(14), config.upstreamKeepaliveTimeout());
-        assertEquals(0, config.upstreamKeepalive());
+        assertEquals(new InetSocketAddress(9091), config.listeners().listen());
+        assertEquals(0, config.limits().maxBodySize());
+        assertEquals(1024, config.limits().maxHeaderSize());
+        assertEquals(256, config.limits().maxUriSize());
+        assertEquals(Duration.ofSeconds(5), config.upstream().connectTimeout());
+        assertEquals(Duration.ofSeconds(60), config.upstream().readTimeout());
+        assertEquals(Duration.ofSeconds(61), config.limits().sendTimeout());
+        assertEquals(Duration.ofSeconds(75), config.limits().keepaliveTimeout());
+        assertEquals(Duration.ofSeconds(12), config.limits().clientHeaderTimeout());
+        assertEquals(Duration.ofSeconds(13), config.limits().clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(14), config.upstream().keepaliveTimeout());
+        assertEquals(0, config.upstream().keepalive());
         assertEquals(EnumSet.of(RetryCondition.HTTP_500, RetryCondition.HTTP_502, RetryCondition.HTTP_503,
                 RetryCondition.HTTP_504, RetryCondition.HTTP_403, RetryCondition.HTTP_404,
-                RetryCondition.INVALID_HEADER), config.retryPolicy().conditions());
-        assertFalse(config.retryPolicy().nonIdempotent());
-        assertEquals(2, config.retryPolicy().tries());
-        assertEquals(Duration.ofSeconds(7).toNanos(), config.retryPolicy().timeoutNanos());
-        assertEquals(0, config.replayBufferSize());
-        assertEquals(16, config.workerThreads());
-        assertEquals(100, config.maxConnections());
+                RetryCondition.INVALID_HEADER), config.upstream().retryPolicy().conditions());
+        assertFalse(config.upstream().retryPolicy().nonIdempotent());
+        assertEquals(2, config.upstream().retryPolicy().tries());
+        assertEquals(Duration.ofSeconds(7).toNanos(), config.upstream().retryPolicy().timeoutNanos());
+        assertEquals(0, config.upstream().replayBufferSize());
+        assertEquals(16, config.listeners().workerThreads());
+        assertEquals(100, config.limits().maxConnections());
     }
 
     @Test
@@ -183,10 +183,10 @@ class ConfigLoaderTest {
                 max_uri_size = 1048576
                 replay_buffer_size = "64m"
                 """);
-        assertEquals(Long.MAX_VALUE - (1L << 30) + 1, config.maxBodySize());
-        assertEquals(1 << 20, config.maxHeaderSize());
-        assertEquals(1 << 20, config.maxUriSize());
-        assertEquals(64 << 20, config.replayBufferSize());
+        assertEquals(Long.MAX_VALUE - (1L << 30) + 1, config.limits().maxBodySize());
+        assertEquals(1 << 20, config.limits().maxHeaderSize());
+        assertEquals(1 << 20, config.limits().maxUriSize());
+        assertEquals(64 << 20, config.upstream().replayBufferSize());
     }
 
     @ParameterizedTest
@@ -201,14 +201,14 @@ class ConfigLoaderTest {
         "\"0.0.0.0:65535\"   | 0.0.0.0   | 65535",
     })
     void listenForms(String value, String host, int port) throws Exception {
-        InetSocketAddress listen = load("listen = " + value).listen();
+        InetSocketAddress listen = load("listen = " + value).listeners().listen();
         assertEquals(new InetSocketAddress(InetAddress.getByName(host), port), listen);
         assertFalse(listen.isUnresolved());
     }
 
     @Test
     void listenResolvesHostNamesAtLoadTime() throws Exception {
-        InetSocketAddress listen = load("listen = \"localhost:8081\"").listen();
+        InetSocketAddress listen = load("listen = \"localhost:8081\"").listeners().listen();
         assertFalse(listen.isUnresolved());
         assertTrue(listen.getAddress().isLoopbackAddress());
         assertEquals(8081, listen.getPort());
@@ -216,7 +216,7 @@ class ConfigLoaderTest {
 
     @Test
     void nextUpstreamOffRetriesNothing() throws Exception {
-        RetryPolicy retry = load("next_upstream = [\"off\"]").retryPolicy();
+        RetryPolicy retry = load("next_upstream = [\"off\"]").upstream().retryPolicy();
         assertTrue(retry.conditions().isEmpty());
         assertFalse(retry.nonIdempotent());
         for (RetryCondition condition : RetryCondition.values()) {
@@ -227,22 +227,22 @@ class ConfigLoaderTest {
 
     @Test
     void nextUpstreamOffAsAStringToo() throws Exception {
-        assertTrue(load("next_upstream = \"off\"").retryPolicy().conditions().isEmpty());
+        assertTrue(load("next_upstream = \"off\"").upstream().retryPolicy().conditions().isEmpty());
     }
 
     @Test
     void nonIdempotentLetsPostBeReplayed() throws Exception {
-        RetryPolicy retry = load("next_upstream = [\"error\", \"non_idempotent\"]").retryPolicy();
+        RetryPolicy retry = load("next_upstream = [\"error\", \"non_idempotent\"]").upstream().retryPolicy();
         assertTrue(retry.nonIdempotent());
         assertEquals(EnumSet.of(RetryCondition.ERROR), retry.conditions());
         assertTrue(retry.allowsRetry(RetryCondition.ERROR, "POST", true, 1, 2, 0));
-        RetryPolicy without = load("next_upstream = [\"error\"]").retryPolicy();
+        RetryPolicy without = load("next_upstream = [\"error\"]").upstream().retryPolicy();
         assertFalse(without.allowsRetry(RetryCondition.ERROR, "POST", true, 1, 2, 0));
     }
 
     @Test
     void nextUpstreamNamesIgnoreCaseAndRepeats() throws Exception {
-        RetryPolicy retry = load("next_upstream = [\"ERROR\", \"Http_502\", \"error\"]").retryPolicy();
+        RetryPolicy retry = load("next_upstream = [\"ERROR\", \"Http_502\", \"error\"]").upstream().retryPolicy();
         assertEquals(EnumSet.of(RetryCondition.ERROR, RetryCondition.HTTP_502), retry.conditions());
     }
 
@@ -252,7 +252,7 @@ class ConfigLoaderTest {
                 next_upstream_timeout = "2s"
                 next_upstream_tries = 5
                 next_upstream = ["timeout"]
-                """).retryPolicy();
+                """).upstream().retryPolicy();
         assertEquals(EnumSet.of(RetryCondition.TIMEOUT), retry.conditions());
         assertEquals(5, retry.tries());
         assertEquals(2_000_000_000L, retry.timeoutNanos());
@@ -262,17 +262,17 @@ class ConfigLoaderTest {
     void relativeAppsFileIsResolvedAgainstTheConfigFilesDirectory() throws Exception {
         Path apps = write("etc/pacer/apps.json", "{\"apps\":[]}");
         Path config = write("etc/pacer/pacer.toml", "apps_file = \"apps.json\"");
-        assertEquals(Optional.of(apps), ConfigLoader.load(config).appsFile());
+        assertEquals(Optional.of(apps), ConfigLoader.load(config).discovery().appsFile());
         Path sibling = write("etc/pacer/other.json", "{}");
         Path config2 = write("etc/pacer/pacer2.toml", "apps_file = \"./more/../other.json\"");
-        assertEquals(Optional.of(sibling), ConfigLoader.load(config2).appsFile());
+        assertEquals(Optional.of(sibling), ConfigLoader.load(config2).discovery().appsFile());
     }
 
     @Test
     void absoluteAppsFileIsKeptAsIs() throws Exception {
         Path apps = write("elsewhere/apps.json", "{\"apps\":[]}");
         Path config = write("etc/pacer.toml", "apps_file = '" + apps + "'");
-        assertEquals(Optional.of(apps), ConfigLoader.load(config).appsFile());
+        assertEquals(Optional.of(apps), ConfigLoader.load(config).discovery().appsFile());
     }
 
     @Test

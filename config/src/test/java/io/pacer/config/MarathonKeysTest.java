@@ -42,14 +42,14 @@ class MarathonKeysTest {
     @Test
     void defaults() {
         PacerConfig config = PacerConfig.defaults();
-        assertEquals(List.of(), config.marathon());
-        assertEquals(Optional.empty(), config.user());
-        assertEquals(Optional.empty(), config.pass());
-        assertEquals(Optional.empty(), config.realm());
-        assertEquals(0, config.adminPort());
-        assertEquals(Duration.ofMinutes(5), config.resyncInterval());
-        assertEquals(Duration.ofSeconds(15), config.streamWatchdog());
-        assertEquals(Duration.ofSeconds(10), config.marathonTimeout());
+        assertEquals(List.of(), config.discovery().marathon());
+        assertEquals(Optional.empty(), config.discovery().user());
+        assertEquals(Optional.empty(), config.discovery().pass());
+        assertEquals(Optional.empty(), config.discovery().realm());
+        assertEquals(0, config.admin().port());
+        assertEquals(Duration.ofMinutes(5), config.discovery().resyncInterval());
+        assertEquals(Duration.ofSeconds(15), config.discovery().streamWatchdog());
+        assertEquals(Duration.ofSeconds(10), config.discovery().marathonTimeout());
         assertEquals(List.of(), config.warnings());
     }
 
@@ -66,22 +66,22 @@ class MarathonKeysTest {
                 marathon_timeout = "3s"
                 """);
         assertEquals(List.of(URI.create("http://master-1:8080"), URI.create("https://master-2.example.com:8443/marathon")),
-                config.marathon());
-        assertEquals(Optional.of("ops"), config.user());
-        assertEquals(Optional.of("s3cret"), config.pass());
-        assertEquals(Optional.of("public"), config.realm());
-        assertEquals(8000, config.adminPort());
-        assertEquals(Duration.ofMinutes(1), config.resyncInterval());
-        assertEquals(Duration.ofSeconds(20), config.streamWatchdog());
-        assertEquals(Duration.ofSeconds(3), config.marathonTimeout());
+                config.discovery().marathon());
+        assertEquals(Optional.of("ops"), config.discovery().user());
+        assertEquals(Optional.of("s3cret"), config.discovery().pass());
+        assertEquals(Optional.of("public"), config.discovery().realm());
+        assertEquals(8000, config.admin().port());
+        assertEquals(Duration.ofMinutes(1), config.discovery().resyncInterval());
+        assertEquals(Duration.ofSeconds(20), config.discovery().streamWatchdog());
+        assertEquals(Duration.ofSeconds(3), config.discovery().marathonTimeout());
         assertEquals(List.of(), config.warnings());
     }
 
     @Test
     void portAsAnIntegerOrAString() throws Exception {
-        assertEquals(8000, load("port = 8000").adminPort());
-        assertEquals(8000, load("port = \"8000\"").adminPort());
-        assertEquals(0, load("port = 0").adminPort());
+        assertEquals(8000, load("port = 8000").admin().port());
+        assertEquals(8000, load("port = \"8000\"").admin().port());
+        assertEquals(0, load("port = 0").admin().port());
         assertEquals("port", failure("port = 65536").key());
         assertEquals("port", failure("port = \"80a\"").key());
         assertEquals("port", failure("port = -1").key());
@@ -90,7 +90,7 @@ class MarathonKeysTest {
     @Test
     void marathonAsOneStringOfUrls() throws Exception {
         assertEquals(List.of(URI.create("http://m1:8080"), URI.create("http://m2:8080")),
-                load("marathon = \"http://m1:8080/ http://m2:8080\"").marathon());
+                load("marathon = \"http://m1:8080/ http://m2:8080\"").discovery().marathon());
     }
 
     @Test
@@ -101,7 +101,7 @@ class MarathonKeysTest {
     @Test
     void userInfoInAUrlIsKeptButNeverShown() throws Exception {
         PacerConfig config = load("marathon = [\"http://ops:pw@m1:8080\"]\nuser = \"u\"\npass = \"topsecret\"\n");
-        assertEquals(URI.create("http://ops:pw@m1:8080"), config.marathon().get(0));
+        assertEquals(URI.create("http://ops:pw@m1:8080"), config.discovery().marathon().get(0));
         String shown = config.toString();
         assertFalse(shown.contains("topsecret"), shown);
         assertFalse(shown.contains("pw"), shown);
@@ -115,8 +115,8 @@ class MarathonKeysTest {
     void blankUserPassAndRealmMeanNone() throws Exception {
         PacerConfig config = load("user = \"\"\npass = \"\"\nrealm = \"  \"\n");
         assertEquals(PacerConfig.defaults(), config);
-        assertEquals(Optional.empty(), config.user());
-        assertEquals(Optional.empty(), config.realm());
+        assertEquals(Optional.empty(), config.discovery().user());
+        assertEquals(Optional.empty(), config.discovery().realm());
     }
 
     @ParameterizedTest
@@ -145,7 +145,7 @@ class MarathonKeysTest {
 
     @Test
     void zeroResyncIntervalDisablesIt() throws Exception {
-        assertEquals(Duration.ZERO, load("resync_interval = 0").resyncInterval());
+        assertEquals(Duration.ZERO, load("resync_interval = 0").discovery().resyncInterval());
     }
 
     @Test
@@ -183,8 +183,8 @@ class MarathonKeysTest {
                 .toList();
         assertEquals(List.of("nginx_config", "nginx_template", "nginx_cmd", "nginx_ignore_check", "left_delimiter",
                 "right_delimiter", "statsd"), keys);
-        assertEquals("proxy-1", config.xproxy());
-        assertEquals(8000, config.adminPort());
+        assertEquals("proxy-1", config.listeners().xproxy());
+        assertEquals(8000, config.admin().port());
     }
 
     @Test

@@ -24,15 +24,15 @@ class MetricsKeysTest {
 
     @Test
     void offByDefault() throws Exception {
-        assertFalse(PacerConfig.defaults().appLatencyHistograms());
-        assertFalse(load("").appLatencyHistograms());
+        assertFalse(PacerConfig.defaults().operations().appLatencyHistograms());
+        assertFalse(load("").operations().appLatencyHistograms());
     }
 
     @Test
     void switchedOn() throws Exception {
         PacerConfig on = load("app_latency_histograms = true\n");
-        assertTrue(on.appLatencyHistograms());
-        assertTrue(load("app_latency_histograms = \"on\"\n").appLatencyHistograms());
+        assertTrue(on.operations().appLatencyHistograms());
+        assertTrue(load("app_latency_histograms = \"on\"\n").operations().appLatencyHistograms());
         assertNotEquals(PacerConfig.defaults(), on);
         assertEquals(on, PacerConfig.builder().appLatencyHistograms(true).build());
         assertTrue(on.toString().contains("app_latency_histograms=true"), on.toString());

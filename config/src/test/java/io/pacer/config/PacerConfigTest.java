@@ -20,7 +20,7 @@ class PacerConfigTest {
 
     @Test
     void defaultXproxyIsTheHostNameOrPacer() throws Exception {
-        String xproxy = PacerConfig.defaults().xproxy();
+        String xproxy = PacerConfig.defaults().listeners().xproxy();
         String hostName = InetAddress.getLocalHost().getHostName();
         assertTrue(xproxy.equals(hostName) || xproxy.equals("pacer"), xproxy);
         assertEquals(null, Text.headerValueProblem(xproxy));
@@ -38,10 +38,10 @@ class PacerConfigTest {
         assertEquals(base.hashCode(), base.toBuilder().build().hashCode());
         PacerConfig changed = base.toBuilder().workerThreads(3).appsFile(null).build();
         assertNotEquals(base, changed);
-        assertEquals(3, changed.workerThreads());
-        assertEquals(Optional.empty(), changed.appsFile());
-        assertEquals(base.listen(), changed.listen());
-        assertEquals(base.retryPolicy(), changed.retryPolicy());
+        assertEquals(3, changed.listeners().workerThreads());
+        assertEquals(Optional.empty(), changed.discovery().appsFile());
+        assertEquals(base.listeners().listen(), changed.listeners().listen());
+        assertEquals(base.upstream().retryPolicy(), changed.upstream().retryPolicy());
     }
 
     @Test
@@ -60,9 +60,9 @@ class PacerConfigTest {
         // Tests elsewhere need tiny limits to exercise size checks cheaply.
         PacerConfig config = PacerConfig.builder().maxHeaderSize(64).maxUriSize(16).replayBufferSize(1)
                 .connectTimeout(Duration.ZERO).build();
-        assertEquals(64, config.maxHeaderSize());
-        assertEquals(16, config.maxUriSize());
-        assertEquals(Duration.ZERO, config.connectTimeout());
+        assertEquals(64, config.limits().maxHeaderSize());
+        assertEquals(16, config.limits().maxUriSize());
+        assertEquals(Duration.ZERO, config.upstream().connectTimeout());
     }
 
     @Test

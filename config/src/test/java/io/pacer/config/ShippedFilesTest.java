@@ -28,30 +28,30 @@ class ShippedFilesTest {
     @Test
     void shippedConfigLoads() throws Exception {
         PacerConfig config = ConfigLoader.load(PACER_TOML);
-        assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listen());
-        assertEquals("pacer-local", config.xproxy());
-        assertEquals(Optional.of(APPS_JSON.toAbsolutePath()), config.appsFile());
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listeners().listen());
+        assertEquals("pacer-local", config.listeners().xproxy());
+        assertEquals(Optional.of(APPS_JSON.toAbsolutePath()), config.discovery().appsFile());
         // The README's "Try it" shows /v1/routes and /metrics, so the admin API is on, on loopback.
         assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 8081)), config.adminAddress());
-        assertEquals(Optional.empty(), config.adminToken());
+        assertEquals(Optional.empty(), config.admin().token());
     }
 
     @Test
     void shippedNixyConfigLoadsAsTheArticleWroteIt() throws Exception {
         PacerConfig config = ConfigLoader.load(NIXY_TOML);
-        assertEquals(8000, config.adminPort());
+        assertEquals(8000, config.admin().port());
         assertEquals(List.of(URI.create("http://master-1:8080"), URI.create("http://master-2:8080"),
                 URI.create("http://master-3:8080"), URI.create("http://master-4:8080"),
-                URI.create("http://master-5:8080")), config.marathon());
-        assertEquals(Optional.empty(), config.appsFile());
-        assertEquals(Optional.empty(), config.user());
+                URI.create("http://master-5:8080")), config.discovery().marathon());
+        assertEquals(Optional.empty(), config.discovery().appsFile());
+        assertEquals(Optional.empty(), config.discovery().user());
         assertEquals(3, config.warnings().size(), config.warnings().toString());
         for (String key : List.of("nginx_config", "nginx_template", "nginx_cmd")) {
             assertTrue(config.warnings().stream().anyMatch(w -> w.startsWith(NIXY_TOML + ": " + key + ": ignored")),
                     key + " in " + config.warnings());
         }
         // Everything else is Pacer's defaults.
-        assertEquals(PacerConfig.builder().adminPort(8000).marathon(config.marathon()).build(), config);
+        assertEquals(PacerConfig.builder().adminPort(8000).marathon(config.discovery().marathon()).build(), config);
     }
 
     @Test

@@ -43,11 +43,11 @@ class ShutdownAndLoggingKeysTest {
     @Test
     void defaults() throws Exception {
         for (PacerConfig config : List.of(PacerConfig.defaults(), load(""))) {
-            assertEquals(Duration.ofSeconds(30), config.shutdownGrace());
-            assertFalse(config.accessLog());
-            assertEquals("text", config.accessLogFormat());
-            assertEquals("info", config.logLevel());
-            assertEquals("text", config.logFormat());
+            assertEquals(Duration.ofSeconds(30), config.operations().shutdownGrace());
+            assertFalse(config.operations().accessLog());
+            assertEquals("text", config.operations().accessLogFormat());
+            assertEquals("info", config.operations().logLevel());
+            assertEquals("text", config.operations().logFormat());
         }
     }
 
@@ -60,18 +60,18 @@ class ShutdownAndLoggingKeysTest {
                 log_level = "DEBUG"
                 log_format = "json"
                 """);
-        assertEquals(Duration.ofSeconds(90), config.shutdownGrace());
-        assertTrue(config.accessLog());
-        assertEquals("json", config.accessLogFormat());
-        assertEquals("debug", config.logLevel());
-        assertEquals("json", config.logFormat());
+        assertEquals(Duration.ofSeconds(90), config.operations().shutdownGrace());
+        assertTrue(config.operations().accessLog());
+        assertEquals("json", config.operations().accessLogFormat());
+        assertEquals("debug", config.operations().logLevel());
+        assertEquals("json", config.operations().logFormat());
     }
 
     @Test
     void readsTomlIntegersAndBooleans() throws Exception {
         PacerConfig config = load("shutdown_grace = 5\naccess_log = true\n");
-        assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
-        assertTrue(config.accessLog());
+        assertEquals(Duration.ofSeconds(5), config.operations().shutdownGrace());
+        assertTrue(config.operations().accessLog());
     }
 
     @ParameterizedTest
@@ -84,7 +84,7 @@ class ShutdownAndLoggingKeysTest {
         "60           | PT1M",
     })
     void shutdownGraceForms(String value, String expected) throws Exception {
-        assertEquals(Duration.parse(expected), load("shutdown_grace = " + value).shutdownGrace());
+        assertEquals(Duration.parse(expected), load("shutdown_grace = " + value).operations().shutdownGrace());
     }
 
     @ParameterizedTest
@@ -100,7 +100,7 @@ class ShutdownAndLoggingKeysTest {
         "\"TRUE\"   | true",
     })
     void accessLogForms(String value, boolean expected) throws Exception {
-        assertEquals(expected, load("access_log = " + value).accessLog());
+        assertEquals(expected, load("access_log = " + value).operations().accessLog());
     }
 
     @ParameterizedTest
@@ -116,8 +116,8 @@ class ShutdownAndLoggingKeysTest {
         "TRACE | trace",
     })
     void logLevelIgnoresCaseAndIsKeptInLowerCase(String value, String expected) throws Exception {
-        assertEquals(expected, load("log_level = \"" + value + "\"").logLevel());
-        assertEquals(expected, PacerConfig.builder().logLevel(value).build().logLevel());
+        assertEquals(expected, load("log_level = \"" + value + "\"").operations().logLevel());
+        assertEquals(expected, PacerConfig.builder().logLevel(value).build().operations().logLevel());
     }
 
     @Test
@@ -125,8 +125,8 @@ class ShutdownAndLoggingKeysTest {
         Locale before = Locale.getDefault();
         Locale.setDefault(Locale.forLanguageTag("tr-TR")); // "INFO".toLowerCase() is "ınfo" here
         try {
-            assertEquals("info", load("log_level = \"INFO\"").logLevel());
-            assertEquals("info", PacerConfig.builder().logLevel("INFO").build().logLevel());
+            assertEquals("info", load("log_level = \"INFO\"").operations().logLevel());
+            assertEquals("info", PacerConfig.builder().logLevel("INFO").build().operations().logLevel());
         } finally {
             Locale.setDefault(before);
         }
@@ -136,8 +136,8 @@ class ShutdownAndLoggingKeysTest {
     @ValueSource(strings = {"text", "json"})
     void bothFormatsForBothLogs(String format) throws Exception {
         PacerConfig config = load("access_log_format = \"" + format + "\"\nlog_format = \"" + format + "\"\n");
-        assertEquals(format, config.accessLogFormat());
-        assertEquals(format, config.logFormat());
+        assertEquals(format, config.operations().accessLogFormat());
+        assertEquals(format, config.operations().logFormat());
     }
 
     @Test
@@ -198,11 +198,11 @@ class ShutdownAndLoggingKeysTest {
     void toBuilderKeepsEveryNewKey() {
         PacerConfig config = PacerConfig.builder().shutdownGrace(Duration.ZERO).accessLog(true)
                 .accessLogFormat("json").logLevel("trace").logFormat("json").build().toBuilder().build();
-        assertEquals(Duration.ZERO, config.shutdownGrace());
-        assertTrue(config.accessLog());
-        assertEquals("json", config.accessLogFormat());
-        assertEquals("trace", config.logLevel());
-        assertEquals("json", config.logFormat());
+        assertEquals(Duration.ZERO, config.operations().shutdownGrace());
+        assertTrue(config.operations().accessLog());
+        assertEquals("json", config.operations().accessLogFormat());
+        assertEquals("trace", config.operations().logLevel());
+        assertEquals("json", config.operations().logFormat());
     }
 
     @Test

@@ -34,11 +34,11 @@ class TlsKeysTest {
     @Test
     void defaultsHaveNoTlsAndNoCleartextHttp2() throws Exception {
         PacerConfig config = ConfigLoader.load(write(""));
-        assertTrue(config.tlsListen().isEmpty());
-        assertTrue(config.tlsCertificates().isEmpty());
-        assertTrue(config.tlsDefaultCertificate().isEmpty());
-        assertFalse(config.http2Cleartext());
-        assertEquals(128, config.http2MaxConcurrentStreams());
+        assertTrue(config.listeners().tlsListen().isEmpty());
+        assertTrue(config.listeners().tlsCertificates().isEmpty());
+        assertTrue(config.listeners().tlsDefaultCertificate().isEmpty());
+        assertFalse(config.listeners().http2Cleartext());
+        assertEquals(128, config.listeners().http2MaxConcurrentStreams());
     }
 
     @Test
@@ -51,11 +51,11 @@ class TlsKeysTest {
                 http2_cleartext = true
                 http2_max_concurrent_streams = 50
                 """));
-        assertEquals(8443, config.tlsListen().orElseThrow().getPort());
-        assertEquals(dir.resolve("certs"), config.tlsCertificates().orElseThrow());
-        assertEquals("shop", config.tlsDefaultCertificate().orElseThrow());
-        assertTrue(config.http2Cleartext());
-        assertEquals(50, config.http2MaxConcurrentStreams());
+        assertEquals(8443, config.listeners().tlsListen().orElseThrow().getPort());
+        assertEquals(dir.resolve("certs"), config.listeners().tlsCertificates().orElseThrow());
+        assertEquals("shop", config.listeners().tlsDefaultCertificate().orElseThrow());
+        assertTrue(config.listeners().http2Cleartext());
+        assertEquals(50, config.listeners().http2MaxConcurrentStreams());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.pacer.core;
 
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -113,6 +114,18 @@ public final class RetryPolicy {
             default:
                 return false;
         }
+    }
+
+    /** Equal when every part is: configurations holding the same policy compare equal. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RetryPolicy p && conditions.equals(p.conditions) && nonIdempotent == p.nonIdempotent
+                && tries == p.tries && timeoutNanos == p.timeoutNanos;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(conditions, nonIdempotent, tries, timeoutNanos);
     }
 
     @Override

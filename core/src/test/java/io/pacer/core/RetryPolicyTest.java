@@ -2,6 +2,7 @@ package io.pacer.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -223,6 +224,18 @@ class RetryPolicyTest {
             policy.conditions().clear();
             assertFalse(policy.retries(RetryCondition.HTTP_404));
             assertTrue(policy.retries(RetryCondition.ERROR));
+        }
+
+        @Test
+        void comparesByValue() {
+            assertEquals(RetryPolicy.defaults(), new RetryPolicy(RetryPolicy.DEFAULT_CONDITIONS, false, 0, 0));
+            assertEquals(RetryPolicy.defaults().hashCode(), RetryPolicy.defaults().hashCode());
+            assertEquals(new RetryPolicy(Set.of(), false, 0, 0), new RetryPolicy(EnumSet.noneOf(RetryCondition.class), false, 0, 0));
+            RetryPolicy base = RetryPolicy.defaults();
+            assertNotEquals(base, new RetryPolicy(RetryPolicy.DEFAULT_CONDITIONS, true, 0, 0));
+            assertNotEquals(base, new RetryPolicy(RetryPolicy.DEFAULT_CONDITIONS, false, 1, 0));
+            assertNotEquals(base, new RetryPolicy(RetryPolicy.DEFAULT_CONDITIONS, false, 0, 1));
+            assertNotEquals(base, new RetryPolicy(EnumSet.of(RetryCondition.ERROR), false, 0, 0));
         }
 
         @Test

@@ -1,5 +1,6 @@
 package io.pacer.discovery;
 
+import io.pacer.config.Discovery;
 import io.pacer.config.PacerConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -110,12 +111,13 @@ public record MarathonSettings(List<URI> endpoints, String user, String pass, Ro
      * @throws IllegalArgumentException when the config lists no Marathon URL
      */
     public static MarathonSettings from(PacerConfig config) {
-        return of(config.marathon())
-                .withCredentials(config.user().orElse(null), config.pass().orElse(null))
-                .withRouteOptions(new RouteOptions(config.realm().orElse(null), config.routeByHost()))
-                .withResyncInterval(config.resyncInterval())
-                .withStreamWatchdog(config.streamWatchdog())
-                .withRequestTimeout(config.marathonTimeout());
+        Discovery d = config.discovery();
+        return of(d.marathon())
+                .withCredentials(d.user().orElse(null), d.pass().orElse(null))
+                .withRouteOptions(new RouteOptions(d.realm().orElse(null), d.routeByHost()))
+                .withResyncInterval(d.resyncInterval())
+                .withStreamWatchdog(d.streamWatchdog())
+                .withRequestTimeout(d.marathonTimeout());
     }
 
     public MarathonSettings withCredentials(String user, String pass) {

@@ -31,7 +31,7 @@ public final class Main {
             "",
             "  -f, --file FILE   configuration file (TOML); default: pacer.toml in the current",
             "                    directory, else the built-in defaults",
-            "  -t, --check       check the configuration (its apps file, its TLS certificates) and exit: 0 when it",
+            "  -t, --check       check the configuration (apps file, TLS certificates, transport) and exit: 0 when it",
             "                    is valid, 2 when it is not; nothing is started",
             "  -h, --help        print this help and exit",
             "  -v, --version     print the version and exit",
@@ -88,6 +88,7 @@ public final class Main {
             if (check) {
                 Pacer.checkAppsFile(config, file);
                 Pacer.checkCertificates(config, file);
+                Pacer.transportFor(config, file == null ? BUILT_IN : file);
             }
         } catch (ConfigException e) {
             err.println("pacer: configuration error: " + e.getMessage());
@@ -101,12 +102,12 @@ public final class Main {
                     + " is valid");
             return 0;
         }
-        LogSetup.apply(config.logLevel(), config.logFormat());
+        LogSetup.apply(config.operations().logLevel(), config.operations().logFormat());
         Logger log = LoggerFactory.getLogger(Main.class);
         if (file == null) {
             log.info("no -f and no {} in {}: running on built-in defaults (listen {}, no routes, no admin API);"
                     + " see config/pacer.toml for every key", DEFAULT_FILE, Path.of("").toAbsolutePath(),
-                    SocketAddresses.show(config.listen()));
+                    SocketAddresses.show(config.listeners().listen()));
         }
         for (String warning : config.warnings()) {
             // Each warning already starts with the file's name.

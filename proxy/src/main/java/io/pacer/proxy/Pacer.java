@@ -1,6 +1,7 @@
 package io.pacer.proxy;
 
 import io.pacer.config.ConfigException;
+import io.pacer.config.Discovery;
 import io.pacer.config.Durations;
 import io.pacer.config.PacerConfig;
 import io.pacer.core.RouteTable;
@@ -49,7 +50,8 @@ public final class Pacer implements AutoCloseable {
     private Pacer(PacerConfig config, RouteSource source) {
         this.config = config;
         this.source = source;
-        this.metrics = new PacerMetrics(() -> source.metrics(), Clock.systemUTC(), config.appLatencyHistograms());
+        this.metrics = new PacerMetrics(() -> source.metrics(), Clock.systemUTC(),
+                config.operations().appLatencyHistograms());
     }
 
     /**
@@ -69,29 +71,32 @@ public final class Pacer implements AutoCloseable {
     }
 
     private static RouteSource sourceFor(PacerConfig config) {
-        RouteOptions options = new RouteOptions(config.realm().orElse(null), config.routeByHost());
-        if (!config.marathon().isEmpty()) {
+        Discovery discovery = config.discovery();
+        RouteOptions options = new RouteOptions(discovery.realm().orElse(null), discovery.routeByHost());
+        if (!discovery.marathon().isEmpty()) {
             return new MarathonRouteSource(MarathonSettings.from(config));
         }
-        if (config.appsFile().isPresent()) {
-            return new FileRouteSource(config.appsFile().get(), options);
+        if (discovery.appsFile().isPresent()) {
+            return new FileRouteSource(discovery.appsFile().get(), options);
         }
         return new NoRouteSource();
     }
 
     private void startAll(Path configFile) throws Exception {
+        // First: a transport that cannot run here is a configuration error, found before anything starts.
+        Transport transport = transportFor(config, configFile);
         try {
             source.start(this::publish);
         } catch (IOException | MarathonFormatException e) {
             throw appsFileError(config, configFile, e);
         }
-        RequestObserver observer = config.accessLog()
-                ? RequestObserver.of(metrics, new AccessLog("json".equals(config.accessLogFormat())
+        RequestObserver observer = config.operations().accessLog()
+                ? RequestObserver.of(metrics, new AccessLog("json".equals(config.operations().accessLogFormat())
                         ? AccessLog.Format.JSON : AccessLog.Format.TEXT))
                 : metrics;
         PacerServer started;
         try {
-            started = PacerServer.start(config, source.table(), observer);
+            started = PacerServer.start(config, source.table(), observer, transport);
         } catch (CertificateSetupException e) {
             throw new ConfigException(configFile, e.key(), e.problem(), e);
         } catch (PacerServer.TlsListenException e) {
@@ -100,7 +105,7 @@ public final class Pacer implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             // Netty rethrows the bind's own exception (BindException, or its native one) unwrapped.
-            throw ListenFailure.of("listen", config.listen(), e);
+            throw ListenFailure.of("listen", config.listeners().listen(), e);
         }
         metrics.bind(started);
         synchronized (this) {
@@ -112,16 +117,16 @@ public final class Pacer implements AutoCloseable {
             InetSocketAddress address = config.adminAddress().get();
             Dashboard dashboard = new Dashboard(source, source::metrics, metrics::appTotals, this::notReadyReason,
                     Clock.systemUTC(), started.taskStates());
-            AdminApi api = new AdminApi(config.xproxy(), config.realm().orElse(""), source, metrics::scrape,
-                    this::notReadyReason, Clock.systemUTC(), started.taskStates(), dashboard);
+            AdminApi api = new AdminApi(config.listeners().xproxy(), config.discovery().realm().orElse(""), source,
+                    metrics::scrape, this::notReadyReason, Clock.systemUTC(), started.taskStates(), dashboard);
             try {
-                admin = AdminServer.start(address, api, config.adminToken().orElse(null));
+                admin = AdminServer.start(address, api, config.admin().token().orElse(null));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                throw ListenFailure.of(config.adminListen().isPresent() ? "admin_listen" : "port", address, e);
+                throw ListenFailure.of(config.admin().listen().isPresent() ? "admin_listen" : "port", address, e);
             }
-            if (config.adminToken().isEmpty() && !address.getAddress().isLoopbackAddress()) {
+            if (config.admin().token().isEmpty() && !address.getAddress().isLoopbackAddress()) {
                 // Nixy's open admin API, kept for compatibility; worth a line in the log all the same.
                 log.warn("admin API on {} without admin_token: anyone who reaches it can read /v1/config and"
                         + " /v1/routes and POST /v1/reload; set admin_token", SocketAddresses.show(address));
@@ -129,14 +134,14 @@ public final class Pacer implements AutoCloseable {
         }
         // The addresses as configured, with the ports bound (a dual-stack socket would show 0.0.0.0 as [::]).
         log.info("pacer {} listening on {} ({}), admin API on {}{}, discovery: {}", Main.version(),
-                SocketAddresses.show(config.listen().getAddress(), started.localAddress().getPort()),
+                SocketAddresses.show(config.listeners().listen().getAddress(), started.localAddress().getPort()),
                 started.transportName(), admin == null ? "none (set admin_listen)"
                         : SocketAddresses.show(config.adminAddress().get().getAddress(), admin.localAddress().getPort()),
-                admin != null && config.adminToken().isEmpty() ? " (open: no admin_token)" : "",
+                admin != null && config.admin().token().isEmpty() ? " (open: no admin_token)" : "",
                 source.source());
         if (started.tlsAddress() != null) {
             log.info("TLS (HTTPS, HTTP/2 by ALPN) listening on {}",
-                    SocketAddresses.show(config.tlsListen().get().getAddress(), started.tlsAddress().getPort()));
+                    SocketAddresses.show(config.listeners().tlsListen().get().getAddress(), started.tlsAddress().getPort()));
         }
     }
 
@@ -147,11 +152,11 @@ public final class Pacer implements AutoCloseable {
      * @param configFile the configuration's file, named in the error; {@code null} for the built-in defaults
      */
     static void checkAppsFile(PacerConfig config, Path configFile) throws ConfigException {
-        if (config.appsFile().isEmpty()) {
+        if (config.discovery().appsFile().isEmpty()) {
             return;
         }
-        AppsFileSource apps = new AppsFileSource(config.appsFile().get(), table -> { },
-                new RouteOptions(config.realm().orElse(null)));
+        AppsFileSource apps = new AppsFileSource(config.discovery().appsFile().get(), table -> { },
+                new RouteOptions(config.discovery().realm().orElse(null)));
         try {
             apps.start();
         } catch (IOException | MarathonFormatException e) {
@@ -167,23 +172,35 @@ public final class Pacer implements AutoCloseable {
      * fails the check naming the key.
      */
     static void checkCertificates(PacerConfig config, Path configFile) throws ConfigException {
-        if (config.tlsCertificates().isEmpty()) {
+        if (config.listeners().tlsCertificates().isEmpty()) {
             return;
         }
         try {
-            CertificateStore.check(config.tlsCertificates().get(), config.tlsDefaultCertificate().orElse(null),
-                    TlsContexts.detect());
+            CertificateStore.check(config.listeners().tlsCertificates().get(),
+                    config.listeners().tlsDefaultCertificate().orElse(null), TlsContexts.detect());
         } catch (CertificateSetupException e) {
             throw new ConfigException(configFile, e.key(), e.problem(), e);
         } catch (IOException e) {
             throw new ConfigException(configFile, "tls_certificates", "cannot read "
-                    + config.tlsCertificates().get() + ": " + e, e);
+                    + config.listeners().tlsCertificates().get() + ": " + e, e);
+        }
+    }
+
+    /**
+     * The transport {@code transport} names, as {@link #start} and {@code --check} find it: one named
+     * explicitly that cannot run here is a configuration error naming the key and the reason.
+     */
+    static Transport transportFor(PacerConfig config, Path configFile) throws ConfigException {
+        try {
+            return Transport.named(config.listeners().transport());
+        } catch (Transport.UnavailableException e) {
+            throw new ConfigException(configFile, "transport", e.getMessage(), e);
         }
     }
 
     /** An apps file Pacer cannot start with, as a configuration error naming {@code apps_file} and the file once. */
     private static ConfigException appsFileError(PacerConfig config, Path configFile, Exception e) {
-        Path apps = config.appsFile().orElse(null);
+        Path apps = config.discovery().appsFile().orElse(null);
         String problem = e.getMessage() != null && apps != null && e.getMessage().contains(apps.toString())
                 ? e.getMessage() : apps + ": " + e.getMessage();
         return new ConfigException(configFile, "apps_file", problem, e);
@@ -236,8 +253,8 @@ public final class Pacer implements AutoCloseable {
 
     /** SIGTERM: drain the data plane within {@code shutdown_grace}, then stop the rest. */
     public void shutdown() {
-        log.info("stopping: draining connections for up to {}", Durations.format(config.shutdownGrace()));
-        boolean drained = server == null || server.shutdown(config.shutdownGrace());
+        log.info("stopping: draining connections for up to {}", Durations.format(config.operations().shutdownGrace()));
+        boolean drained = server == null || server.shutdown(config.operations().shutdownGrace());
         close();
         log.info("stopped{}", drained ? "" : " (some connections were cut after the grace period)");
     }

@@ -15,12 +15,18 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The I/O transport: native epoll on Linux when its library loads, NIO elsewhere. Every channel
- * Pacer opens (client, upstream, DNS) uses the same one, so upstream connections can share the
- * client connection's event loop.
+ * The I/O transport: by default native epoll on Linux when its library loads, NIO elsewhere;
+ * {@code transport} in {@code pacer.toml} can ask for epoll, io_uring or NIO by name. Every
+ * data-plane channel Pacer opens (client, upstream, DNS) uses the same one, so upstream connections
+ * can share the client connection's event loop.
  */
 public record Transport(String name,
                  IoHandlerFactory ioHandlerFactory,
@@ -28,12 +34,73 @@ public record Transport(String name,
                  Class<? extends SocketChannel> socketChannel,
                  Class<? extends DatagramChannel> datagramChannel) {
 
+    /** A transport named in the configuration that cannot run on this machine; the message says why. */
+    public static final class UnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** {@code transport = "auto"}: epoll when it loads (and {@code -Dpacer.noEpoll} is not set), else NIO. */
     public static Transport detect() {
         if (!Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class, EpollDatagramChannel.class);
+            return epoll();
         }
         return nio();
+    }
+
+    /**
+     * The transport {@code transport} names: {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}.
+     * Only {@code auto} falls back; a named one is what the operator measures or relies on, so it is
+     * that one or an error.
+     *
+     * @throws UnavailableException when {@code epoll} or {@code io_uring} cannot run here
+     * @throws IllegalArgumentException for any other name (the loader accepts none)
+     */
+    public static Transport named(String name) {
+        return switch (name) {
+            case "auto" -> detect();
+            case "nio" -> nio();
+            case "epoll" -> {
+                if (!Epoll.isAvailable()) {
+                    throw unavailable("epoll", Epoll.unavailabilityCause());
+                }
+                yield epoll();
+            }
+            case "io_uring" -> {
+                if (!IoUring.isAvailable()) {
+                    throw unavailable("io_uring", IoUring.unavailabilityCause());
+                }
+                yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class, IoUringDatagramChannel.class);
+            }
+            default -> throw new IllegalArgumentException("transport: unknown transport \"" + name + "\"");
+        };
+    }
+
+    private static UnavailableException unavailable(String name, Throwable cause) {
+        return new UnavailableException("\"" + name + "\" is not available on this machine ("
+                + reason(cause) + "); use \"auto\" (epoll when available, else NIO) or \"nio\"", cause);
+    }
+
+    /** The innermost message Netty recorded (a missing native library, a kernel refusing the calls). */
+    private static String reason(Throwable cause) {
+        if (cause == null) {
+            return "no reason given";
+        }
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() != null ? t.getMessage() : cause.getMessage();
+        return message != null ? message : cause.getClass().getSimpleName();
+    }
+
+    static Transport epoll() {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                EpollSocketChannel.class, EpollDatagramChannel.class);
     }
 
     static Transport nio() {

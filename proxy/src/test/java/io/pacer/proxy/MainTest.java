@@ -305,21 +305,21 @@ class MainTest {
         assertTrue(Files.isRegularFile(shipped), "tests run in the proxy module: " + Path.of("").toAbsolutePath());
         PacerConfig config = ConfigLoader.load(shipped);
 
-        assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listen());
-        assertEquals("pacer-local", config.xproxy());
-        Path apps = config.appsFile().orElseThrow();
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), config.listeners().listen());
+        assertEquals("pacer-local", config.listeners().xproxy());
+        Path apps = config.discovery().appsFile().orElseThrow();
         assertEquals(shipped.toAbsolutePath().getParent().resolve("apps.json").normalize(), apps.normalize(),
                 "apps_file is relative to the config file");
         assertTrue(Files.isRegularFile(apps));
         // Every other key is commented out and shows its default.
-        assertEquals(PacerConfig.defaults().connectTimeout(), config.connectTimeout());
-        assertEquals(Duration.ofSeconds(30), config.connectTimeout());
-        assertEquals(Duration.ofSeconds(120), config.readTimeout());
-        assertEquals(Duration.ofSeconds(10), config.keepaliveTimeout());
-        assertEquals(128L * 1024 * 1024, config.maxBodySize());
-        assertEquals(512, config.upstreamKeepalive());
-        assertEquals(0, config.workerThreads());
-        assertEquals("round_robin", config.balance());
+        assertEquals(PacerConfig.defaults().upstream().connectTimeout(), config.upstream().connectTimeout());
+        assertEquals(Duration.ofSeconds(30), config.upstream().connectTimeout());
+        assertEquals(Duration.ofSeconds(120), config.upstream().readTimeout());
+        assertEquals(Duration.ofSeconds(10), config.limits().keepaliveTimeout());
+        assertEquals(128L * 1024 * 1024, config.limits().maxBodySize());
+        assertEquals(512, config.upstream().keepalive());
+        assertEquals(0, config.listeners().workerThreads());
+        assertEquals("round_robin", config.upstream().balance());
 
         // The shipped apps file is Marathon's shape and gives the routes the README promises.
         AtomicReference<RouteTable> published = new AtomicReference<>();

@@ -80,8 +80,8 @@ final class ClientProtocols {
                 .setStrictLineParsing(true)
                 .setHeadersFactory(FlatHttpHeaders.FACTORY)
                 .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
-        this.maxConcurrentStreams = config.http2MaxConcurrentStreams();
-        this.gracefulShutdownMillis = config.shutdownGrace().toMillis();
+        this.maxConcurrentStreams = config.listeners().http2MaxConcurrentStreams();
+        this.gracefulShutdownMillis = config.operations().shutdownGrace().toMillis();
     }
 
     private FrontendHandler frontend(boolean secure) {

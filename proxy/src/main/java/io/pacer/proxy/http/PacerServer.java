@@ -83,7 +83,8 @@ public final class PacerServer implements AutoCloseable {
         this.settings = new ProxySettings(config);
         this.transport = transport;
         this.routes = Objects.requireNonNull(initial, "initial");
-        int threads = config.workerThreads() > 0 ? config.workerThreads() : Runtime.getRuntime().availableProcessors();
+        int workers = config.listeners().workerThreads();
+        int threads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
         this.bossGroup = transport.newGroup(1, "pacer-accept");
         this.workerGroup = transport.newGroup(threads, "pacer-io");
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -92,26 +93,27 @@ public final class PacerServer implements AutoCloseable {
         this.pools = new UpstreamPools(transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
         this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
-        this.health = new UpstreamHealth(config.failurePolicy(), Balance.ofConfigName(config.balance()), observer);
+        this.health = new UpstreamHealth(config.upstream().failurePolicy(),
+                Balance.ofConfigName(config.upstream().balance()), observer);
         pools.retainOnly(initial.tasks());
         health.retainOnly(initial.tasks());
-        int maxConnections = config.maxConnections();
+        int maxConnections = config.limits().maxConnections();
         ConnectionRefusal refusal = new ConnectionRefusal(settings.xproxy);
         ClientProtocols protocols = new ClientProtocols(config, settings, () -> routes, pools, health, auth, observer,
                 stats, () -> draining);
-        long handshakeMillis = Math.max(1, config.clientHeaderTimeout().toMillis());
-        boolean cleartextHttp2 = config.http2Cleartext();
+        long handshakeMillis = Math.max(1, config.limits().clientHeaderTimeout().toMillis());
+        boolean cleartextHttp2 = config.listeners().http2Cleartext();
         CertificateStore store = null;
         Channel plain = null;
         try {
-            if (config.tlsCertificates().isPresent()) {
+            if (config.listeners().tlsCertificates().isPresent()) {
                 TlsContexts contexts = TlsContexts.detect();
                 try {
-                    store = CertificateStore.open(config.tlsCertificates().get(),
-                            config.tlsDefaultCertificate().orElse(null), contexts);
+                    store = CertificateStore.open(config.listeners().tlsCertificates().get(),
+                            config.listeners().tlsDefaultCertificate().orElse(null), contexts);
                 } catch (IOException io) {
                     throw new CertificateSetupException("tls_certificates", "cannot watch "
-                            + config.tlsCertificates().get() + ": " + io, io);
+                            + config.listeners().tlsCertificates().get() + ": " + io, io);
                 }
                 log.info("TLS through {}; certificates {}", contexts.providerName(), store);
             }
@@ -122,7 +124,7 @@ public final class PacerServer implements AutoCloseable {
                 } else {
                     protocols.http1(ch.pipeline(), false);
                 }
-            }).bind(config.listen()).sync().channel();
+            }).bind(config.listeners().listen()).sync().channel();
             Channel tlsBound = null;
             if (tls != null) {
                 try {
@@ -130,12 +132,12 @@ public final class PacerServer implements AutoCloseable {
                             // The handshake gets client_header_timeout, as the first request's head does on listen.
                             .addLast(TLS, new SniHandler(tls, MAX_CLIENT_HELLO, handshakeMillis))
                             .addLast(ALPN, new AlpnProtocolChoice(protocols)))
-                            .bind(config.tlsListen().orElseThrow()).sync().channel();
+                            .bind(config.listeners().tlsListen().orElseThrow()).sync().channel();
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
                     // Netty rethrows a failed bind's checked exception unwrapped, hence Exception.
-                    throw new TlsListenException(config.tlsListen().get(), e);
+                    throw new TlsListenException(config.listeners().tlsListen().get(), e);
                 }
             }
             this.tlsChannel = tlsBound;
@@ -148,9 +150,9 @@ public final class PacerServer implements AutoCloseable {
             if (store != null) {
                 store.close();
             }
+            resolver.close(); // first, as in close()
             bossGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            resolver.close();
             throw e;
         }
         this.serverChannel = plain;
@@ -216,7 +218,7 @@ public final class PacerServer implements AutoCloseable {
                 });
     }
 
-    /** Binds {@code config.listen()} and serves {@code initial} until the first update. */
+    /** Binds {@code config.listeners().listen()} and serves {@code initial} until the first update. */
     public static PacerServer start(PacerConfig config, RouteTable initial) throws InterruptedException {
         return start(config, initial, RequestObserver.NONE);
     }
@@ -224,7 +226,13 @@ public final class PacerServer implements AutoCloseable {
     /** As {@link #start(PacerConfig, RouteTable)}, telling {@code observer} about every request. */
     public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer)
             throws InterruptedException {
-        return new PacerServer(config, initial, observer, Transport.detect());
+        return start(config, initial, observer, Transport.named(config.listeners().transport()));
+    }
+
+    /** As {@link #start(PacerConfig, RouteTable, RequestObserver)}, on a transport already chosen. */
+    public static PacerServer start(PacerConfig config, RouteTable initial, RequestObserver observer,
+            Transport transport) throws InterruptedException {
+        return new PacerServer(config, initial, observer, transport);
     }
 
     /** Live connection and byte counts. */
@@ -336,10 +344,12 @@ public final class PacerServer implements AutoCloseable {
         }
         pools.closeAll();
         auth.close();
+        // The resolver's DNS sockets close on their loops before the loops stop: io_uring keeps a
+        // buffer in every socket's pending read and gives it back only when the socket is closed.
+        resolver.close();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.terminationFuture().syncUninterruptibly();
-        resolver.close();
         log.debug("stopped listening on {}", serverChannel.localAddress());
     }
 }

@@ -1,7 +1,10 @@
 package io.pacer.proxy.http;
 
 import io.netty.util.AsciiString;
+import io.pacer.config.Limits;
+import io.pacer.config.Listeners;
 import io.pacer.config.PacerConfig;
+import io.pacer.config.Upstream;
 import io.pacer.core.AllowList;
 import io.pacer.core.AppOptions;
 import io.pacer.core.RetryPolicy;
@@ -34,22 +37,25 @@ public final class ProxySettings {
     final boolean proxyProtocol;
 
     ProxySettings(PacerConfig config) {
-        this.xproxy = AsciiString.cached(config.xproxy());
-        this.maxBodySize = config.maxBodySize() == 0 ? Long.MAX_VALUE : config.maxBodySize();
-        this.maxHeaderSize = config.maxHeaderSize();
-        this.maxUriSize = config.maxUriSize();
-        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis());
-        this.readTimeoutNanos = config.readTimeout().toNanos();
-        this.sendTimeoutNanos = config.sendTimeout().toNanos();
-        this.keepaliveTimeoutNanos = config.keepaliveTimeout().toNanos();
-        this.clientHeaderTimeoutNanos = config.clientHeaderTimeout().toNanos();
-        this.clientBodyTimeoutNanos = config.clientBodyTimeout().toNanos();
-        this.upstreamIdleNanos = config.upstreamKeepaliveTimeout().toNanos();
-        this.upstreamKeepalive = config.upstreamKeepalive();
-        this.replayBufferSize = config.replayBufferSize();
-        this.retryPolicy = config.retryPolicy();
-        this.trustedProxies = config.trustedProxies().isEmpty() ? null : AllowList.parse(config.trustedProxies());
-        this.proxyProtocol = config.proxyProtocol();
+        Listeners listeners = config.listeners();
+        Limits limits = config.limits();
+        Upstream upstream = config.upstream();
+        this.xproxy = AsciiString.cached(listeners.xproxy());
+        this.maxBodySize = limits.maxBodySize() == 0 ? Long.MAX_VALUE : limits.maxBodySize();
+        this.maxHeaderSize = limits.maxHeaderSize();
+        this.maxUriSize = limits.maxUriSize();
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, upstream.connectTimeout().toMillis());
+        this.readTimeoutNanos = upstream.readTimeout().toNanos();
+        this.sendTimeoutNanos = limits.sendTimeout().toNanos();
+        this.keepaliveTimeoutNanos = limits.keepaliveTimeout().toNanos();
+        this.clientHeaderTimeoutNanos = limits.clientHeaderTimeout().toNanos();
+        this.clientBodyTimeoutNanos = limits.clientBodyTimeout().toNanos();
+        this.upstreamIdleNanos = upstream.keepaliveTimeout().toNanos();
+        this.upstreamKeepalive = upstream.keepalive();
+        this.replayBufferSize = upstream.replayBufferSize();
+        this.retryPolicy = upstream.retryPolicy();
+        this.trustedProxies = listeners.trustedProxies().isEmpty() ? null : AllowList.parse(listeners.trustedProxies());
+        this.proxyProtocol = listeners.proxyProtocol();
     }
 
     // An app's labels override some keys; these read the app's value, else the configuration's.
