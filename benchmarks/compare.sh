@@ -19,7 +19,7 @@
 #      HTTP/2 with `h2load -c16 -m10` (nghttp2-client); Pacer also on the JDK's TLS (pacer-jdk-tls);
 #   5. prints a table: proxy, connections, req/s, p50, p99, errors (socket errors + non-2xx/3xx),
 #      ratio to tuned Nginx at the same connection count, the proxy's CPU time per request (user +
-#      system, all its threads or worker processes), and the share of the machine's CPU that went to
+#      system, all its threads or worker processes; in brackets the user-space part), and the share of the machine's CPU that went to
 #      processes outside the test during the run (other jobs: when it is not ~0%, rerun).
 # Raise the descriptor limit for -c1000 if needed (ulimit -n 65536): HAProxy needs two per connection.
 # Missing wrk, nginx or haproxy: the rows that need them are skipped with the command to install them.
@@ -304,15 +304,16 @@ parse_wrk() {
 # machine went to processes that are not part of the test (other jobs skew every figure).
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-tree_ticks() { # tree_ticks PID...: CPU ticks of each PID and its children, reaped children included
-    local t=0 p q v
+tree_ticks() { # tree_ticks PID...: "all user" CPU ticks of each PID and its children, reaped children included
+    local t=0 u=0 p q v w
     for p in "$@"; do
         for q in "$p" $(pgrep -P "$p" 2>/dev/null || true); do
-            v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$q/stat" 2>/dev/null || true)
+            read -r v w < <(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15, $12 + $14 }' "/proc/$q/stat" 2>/dev/null || true)
             t=$((t + ${v:-0}))
+            u=$((u + ${w:-0}))
         done
     done
-    echo "$t"
+    echo "$t $u"
 }
 
 wrk_ticks() { # CPU ticks of this shell's reaped descendants (wrk runs in the foreground)
@@ -328,17 +329,17 @@ cpu_mark() { # cpu_mark PROXY_PID...: remembers the counters before a run
     CPU_MARK="$(tree_ticks "$@") $(tree_ticks "${UPSTREAM_PIDS[@]}") $(wrk_ticks) $(machine_ticks)"
 }
 
-cpu_report() { # cpu_report REQUESTS PROXY_PID...: prints "proxy_us_per_req others_percent"
+cpu_report() { # cpu_report REQUESTS PROXY_PID...: prints "proxy_us_per_req proxy_user_us_per_req others_percent"
     local requests=$1
     shift
     local now
     now="$(tree_ticks "$@") $(tree_ticks "${UPSTREAM_PIDS[@]}") $(wrk_ticks) $(machine_ticks)"
     awk -v a="$CPU_MARK" -v b="$now" -v n="$requests" -v hz="$CLK_TCK" 'BEGIN {
         split(a, x, " "); split(b, y, " ")
-        proxy = y[1] - x[1]; ups = y[2] - x[2]; load = y[3] - x[3]; busy = y[4] - x[4]; total = y[5] - x[5]
+        proxy = y[1] - x[1]; user = y[2] - x[2]; ups = y[3] - x[3]; load = y[5] - x[5]; busy = y[6] - x[6]; total = y[7] - x[7]
         others = busy - proxy - ups - load
         if (others < 0) others = 0
-        printf "%s %s\n", (n > 0 ? sprintf("%.1f", proxy / hz * 1e6 / n) : "-"), (total > 0 ? sprintf("%.0f%%", 100 * others / total) : "-")
+        printf "%s %s %s\n", (n > 0 ? sprintf("%.1f", proxy / hz * 1e6 / n) : "-"), (n > 0 ? sprintf("%.1f", user / hz * 1e6 / n) : "-"), (total > 0 ? sprintf("%.0f%%", 100 * others / total) : "-")
     }'
 }
 
@@ -366,7 +367,7 @@ measure() { # measure NAME PORT WARMUP PID...: warm-up, then one run per connect
         cpu=$(cpu_report "$(requests_of "$out")" "$@")
         r=$(parse_wrk "$out")
         read -r rps p50 p99 err <<<"$r"
-        read -r cpu_us others <<<"$cpu"
+        read -r cpu_us cpu_user others <<<"$cpu"; cpu_us="$cpu_us (user $cpu_user)"
         say "$(printf '%-12s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
             "$name" "$c" "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
         ROWS+=("$name|$c|$rps|$p50|$p99|$err|$cpu_us|$others")
@@ -486,7 +487,7 @@ measure_tls() {
     wrk_run 64 "$DURATION" "$url" "$out"
     cpu=$(cpu_report "$(requests_of "$out")" "$@")
     read -r rps p50 p99 err <<<"$(parse_wrk "$out")"
-    read -r cpu_us others <<<"$cpu"
+    read -r cpu_us cpu_user others <<<"$cpu"; cpu_us="$cpu_us (user $cpu_user)"
     say "$(printf '%-16s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
         "$name-tls" 64 "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
     ROWS+=("$name-tls|64|$rps|$p50|$p99|$err|$cpu_us|$others")
@@ -502,7 +503,7 @@ measure_tls() {
     h2load_run "$DURATION" "$url" "$out"
     cpu=$(cpu_report "$(h2_requests_of "$out")" "$@")
     read -r rps p50 p99 err <<<"$(parse_h2load "$out")"
-    read -r cpu_us others <<<"$cpu"
+    read -r cpu_us cpu_user others <<<"$cpu"; cpu_us="$cpu_us (user $cpu_user)"
     say "$(printf '%-16s c=%-5s %10s req/s  mean %-8s max %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
         "$name-h2" 16x10 "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
     ROWS+=("$name-h2|16x10|$rps|mean $p50|max $p99|$err|$cpu_us|$others")
@@ -607,7 +608,7 @@ churn_row() { # churn_row NAME RATE CHANGES WRKFILE CPU
     local r
     r=$(parse_wrk "$4")
     read -r rps p50 p99 err <<<"$r"
-    read -r cpu_us others <<<"$5"
+    read -r cpu_us cpu_user others <<<"$5"; cpu_us="$cpu_us (user $cpu_user)"
     say "$(printf '%-20s %3s changes/s (%s)  %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s' \
         "$1" "$2" "$3" "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
     CHURN_ROWS+=("$1|$2|$3|$rps|$p50|$p99|$err|$cpu_us|$others")
@@ -699,7 +700,7 @@ tuned_rps() { # tuned_rps CONNECTIONS [NAME]: Nginx's req/s in the same kind of 
 }
 
 say ""
-say "| proxy | connections | req/s | p50 | p99 | errors | vs tuned Nginx | proxy CPU us/req | others' CPU |"
+say "| proxy | connections | req/s | p50 | p99 | errors | vs tuned Nginx | proxy CPU us/req (user part) | others' CPU |"
 say "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "${ROWS[@]}"; do
     IFS='|' read -r n c rps p50 p99 err cpu_us others <<<"$row"
@@ -709,7 +710,7 @@ for row in "${ROWS[@]}"; do
 done
 if [[ ${#CHURN_ROWS[@]} -gt 0 ]]; then
     say ""
-    say "| churn (wrk -c64, ${DURATION}s) | changes/s | changes made | req/s | p50 | p99 | errors | proxy CPU us/req | others' CPU |"
+    say "| churn (wrk -c64, ${DURATION}s) | changes/s | changes made | req/s | p50 | p99 | errors | proxy CPU us/req (user part) | others' CPU |"
     say "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     for row in "${CHURN_ROWS[@]}"; do
         IFS='|' read -r n rate made rps p50 p99 err cpu_us others <<<"$row"

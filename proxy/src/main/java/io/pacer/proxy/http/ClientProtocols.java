@@ -77,7 +77,9 @@ final class ClientProtocols {
                 .setMaxInitialLineLength(settings.maxUriSize)
                 .setMaxHeaderSize(settings.maxHeaderSize)
                 .setMaxChunkSize(65536)
-                .setStrictLineParsing(true);
+                .setStrictLineParsing(true)
+                .setHeadersFactory(FlatHttpHeaders.FACTORY)
+                .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
         this.maxConcurrentStreams = config.listeners().http2MaxConcurrentStreams();
         this.gracefulShutdownMillis = config.operations().shutdownGrace().toMillis();
     }

@@ -173,24 +173,32 @@ final class ProxyExchange implements UpstreamListener {
         attemptStartedNanos = System.nanoTime();
         attemptTask = task;
         task.attemptStarted();
-        Future<UpstreamConnection> acquired = pool.acquire(task.task(), connectTimeoutMillis);
-        if (acquired.isDone()) {
-            onAcquired(acquired);
+        UpstreamConnection idle = pool.pollIdle(task.task());
+        if (idle != null) {
+            onConnection(idle);
+            return;
+        }
+        Future<UpstreamConnection> connected = pool.connect(task.task(), connectTimeoutMillis);
+        if (connected.isDone()) {
+            onConnected(connected);
         } else {
-            acquired.addListener(f -> onAcquired(acquired));
+            connected.addListener(f -> onConnected(connected));
         }
     }
 
-    private void onAcquired(Future<UpstreamConnection> acquired) {
-        if (!acquired.isSuccess()) {
+    private void onConnected(Future<UpstreamConnection> connected) {
+        if (!connected.isSuccess()) {
             if (!done) {
-                Throwable cause = acquired.cause();
+                Throwable cause = connected.cause();
                 onAttemptFailed(cause instanceof ConnectTimeoutException ? RetryCondition.TIMEOUT : RetryCondition.ERROR,
                         cause);
             }
             return;
         }
-        UpstreamConnection conn = acquired.getNow();
+        onConnection(connected.getNow());
+    }
+
+    private void onConnection(UpstreamConnection conn) {
         if (done) {
             pool.release(conn, true);
             return;
@@ -482,6 +490,15 @@ final class ProxyExchange implements UpstreamListener {
         if (done) {
             return;
         }
+        stopMidExchange();
+        if (!responseStarted) {
+            status = 499; // Nginx's code for a client that closed before its answer
+        }
+        observe(false);
+    }
+
+    /** Ends the exchange where it stands: the upstream connection, if any, is closed, not pooled. */
+    private void stopMidExchange() {
         done = true;
         endAttempt();
         if (upstream != null) {
@@ -489,10 +506,6 @@ final class ProxyExchange implements UpstreamListener {
             upstream = null;
         }
         releaseBody();
-        if (!responseStarted) {
-            status = 499; // Nginx's code for a client that closed before its answer
-        }
-        observe(false);
     }
 
     private void respondAndFinish(HttpResponseStatus answer) {
@@ -512,13 +525,7 @@ final class ProxyExchange implements UpstreamListener {
      */
     private void abort(String why, Throwable cause) {
         log.debug("{} {}: {}", method, app.id(), why, cause);
-        done = true;
-        endAttempt();
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
-        }
-        releaseBody();
+        stopMidExchange();
         observe(false);
         frontend.abortExchange(this);
     }

@@ -7,12 +7,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.pacer.core.Task;
+import io.pacer.proxy.http.FlatHttpHeaders;
 import io.pacer.proxy.http.ProxySettings;
 import io.pacer.proxy.http.TrafficStats;
 import io.pacer.proxy.Transport;
@@ -67,33 +67,34 @@ public final class UpstreamPool {
         return loop;
     }
 
-    /** An idle connection to {@code task}, or a new one. Fails with the connect error. */
-    Future<UpstreamConnection> acquire(Task task) {
-        return acquire(task, settings.connectTimeoutMillis);
-    }
-
-    /** As {@link #acquire(Task)}, connecting within {@code connectTimeoutMillis} (an app's own). */
-    public Future<UpstreamConnection> acquire(Task task, int connectTimeoutMillis) {
+    /**
+     * A reusable idle connection to {@code task}, taken out of the pool, or {@code null}: the
+     * common case of a busy proxy, answered without a future. Closes the stale ones it meets.
+     */
+    public UpstreamConnection pollIdle(Task task) {
         ArrayDeque<UpstreamConnection> queue = idle.get(task);
         while (queue != null && !queue.isEmpty()) {
             UpstreamConnection conn = queue.pollLast();
             stats.idleUpstreamConnections.decrementAndGet();
             if (conn.isReusable() && !conn.hasLeftoverBytes()) {
                 conn.markReused();
-                return loop.newSucceededFuture(conn);
+                return conn;
             }
             conn.close();
         }
-        return connect(task, connectTimeoutMillis);
+        return null;
     }
 
-    private Future<UpstreamConnection> connect(Task task, int connectTimeoutMillis) {
+    /** A new connection to {@code task} within {@code connectTimeoutMillis}; fails with the connect error. */
+    public Future<UpstreamConnection> connect(Task task, int connectTimeoutMillis) {
         Promise<UpstreamConnection> promise = loop.newPromise();
         UpstreamConnection conn = new UpstreamConnection(task, this);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(Math.max(settings.maxHeaderSize, 65536))
-                .setMaxChunkSize(65536);
+                .setMaxChunkSize(65536)
+                .setHeadersFactory(FlatHttpHeaders.FACTORY)
+                .setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY);
         Bootstrap b = bootstrap.clone();
         if (connectTimeoutMillis != settings.connectTimeoutMillis) {
             b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
@@ -104,7 +105,7 @@ public final class UpstreamPool {
                     protected void initChannel(SocketChannel ch) {
                         UpstreamResponseDecoder responses = new UpstreamResponseDecoder(decoder);
                         ch.pipeline().addLast(IDLE_GUARD, conn.idleGuard());
-                        ch.pipeline().addLast(CODEC, new CombinedChannelDuplexHandler<>(responses, new HttpRequestEncoder()));
+                        ch.pipeline().addLast(CODEC, new CombinedChannelDuplexHandler<>(responses, new UpstreamRequestEncoder()));
                         ch.pipeline().addLast(HANDLER, conn);
                         conn.decoder(responses);
                     }

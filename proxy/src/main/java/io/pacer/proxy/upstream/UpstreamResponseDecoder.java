@@ -3,6 +3,8 @@ package io.pacer.proxy.upstream;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.AsciiString;
+import io.pacer.proxy.http.KnownHeaderNames;
 
 /**
  * Decodes a task's responses. It is told whether the request in flight is a {@code HEAD}, whose
@@ -16,6 +18,12 @@ final class UpstreamResponseDecoder extends HttpResponseDecoder {
 
     UpstreamResponseDecoder(HttpDecoderConfig config) {
         super(config);
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+        AsciiString known = KnownHeaderNames.find(bytes, start, length);
+        return known != null ? known : super.splitHeaderName(bytes, start, length);
     }
 
     void expectResponseTo(boolean head) {

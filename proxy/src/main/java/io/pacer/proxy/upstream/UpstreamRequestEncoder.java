@@ -1,0 +1,15 @@
+package io.pacer.proxy.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.pacer.proxy.http.FlatHttpHeaders;
+
+/** Netty's request encoder, writing {@link FlatHttpHeaders} in bulk. */
+final class UpstreamRequestEncoder extends HttpRequestEncoder {
+
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+        FlatHttpHeaders.write(headers, buf);
+    }
+}
