@@ -182,7 +182,21 @@ class PrometheusOpsTest {
         assertTrue(r.output().contains("no Pacer metrics at http://127.0.0.1:"), r.output());
     }
 
+    /** With {@code app_latency_histograms = true}, the dashboard's p99-by-app queries have their series. */
+    @Test
+    void appLatencyHistogramsGiveEachAppItsBuckets() throws Exception {
+        String scrape = scrape(startPacer(true));
+        for (String name : EXPORTED_WITH_APP_LATENCY_HISTOGRAMS) {
+            assertTrue(scrape.contains("\n" + name + "{app=\"/app\",le=\"0.005\"}"), name + " in:\n" + scrape);
+        }
+        assertTrue(scrape.contains("\npacer_proxy_request_duration_seconds_bucket{le=\"0.005\"}"), scrape);
+    }
+
     private Pacer startPacer() throws Exception {
+        return startPacer(false);
+    }
+
+    private Pacer startPacer(boolean appLatencyHistograms) throws Exception {
         TestUpstream up = open.track(TestUpstream.start("ops", req -> Reply.ok("ok")));
         Path apps = dir.resolve("apps.json");
         Files.writeString(apps, "{\"apps\": [{\"id\": \"/app\", \"labels\": {}, \"healthChecks\": [], \"tasks\": [{"
@@ -193,6 +207,7 @@ class PrometheusOpsTest {
                 .adminListen(new InetSocketAddress("127.0.0.1", 0))
                 .workerThreads(1)
                 .appsFile(apps)
+                .appLatencyHistograms(appLatencyHistograms)
                 .build();
         Pacer pacer = open.track(Pacer.start(config, dir.resolve("pacer.toml")));
         HttpClient client = HttpClient.newHttpClient();
