@@ -43,8 +43,16 @@ public record Transport(String name,
         }
     }
 
-    /** {@code transport = "auto"}: epoll when it loads (and {@code -Dpacer.noEpoll} is not set), else NIO. */
+    /**
+     * {@code transport = "auto"}: epoll when it loads (and {@code -Dpacer.noEpoll} is not set), else NIO.
+     * {@code -Dpacer.transport=NAME} makes {@code auto} mean that transport instead, so a whole test
+     * suite can run on one transport without touching any configuration.
+     */
     public static Transport detect() {
+        String forced = System.getProperty("pacer.transport", "auto");
+        if (!forced.isEmpty() && !forced.equals("auto")) {
+            return named(forced);
+        }
         if (!Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable()) {
             return epoll();
         }

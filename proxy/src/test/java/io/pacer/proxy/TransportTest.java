@@ -35,7 +35,9 @@ class TransportTest {
 
     @Test
     void autoIsEpollWhenItLoadsElseNio() {
-        String expected = !Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable() ? "epoll" : "nio";
+        String forced = System.getProperty("pacer.transport", "auto");
+        String expected = !forced.isEmpty() && !forced.equals("auto") ? forced
+                : !Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable() ? "epoll" : "nio";
         assertEquals(expected, Transport.named("auto").name());
         assertEquals(expected, Transport.detect().name());
         assertEquals(expected, Transport.named(PacerConfig.defaults().listeners().transport()).name(),
