@@ -1,5 +1,7 @@
 package io.pacer.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -15,12 +17,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 
 /**
  * The I/O transport: by default native epoll on Linux when its library loads, NIO elsewhere;
@@ -114,6 +118,32 @@ public record Transport(String name,
     static Transport nio() {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
                 NioSocketChannel.class, NioDatagramChannel.class);
+    }
+
+    /**
+     * Closes {@code ch} so that its peer sees the connection end now, on every transport.
+     *
+     * <p>On io_uring, closing the descriptor is not enough: every request the ring still holds on
+     * the socket keeps it alive, and a close that raced an in-flight write was seen to leave a poll armed
+     * on it that Netty 4.2.18 believes cancelled. The socket then stays established with no
+     * descriptor, until the peer closes or sends something; a peer that waits for the rest of a
+     * request never does. {@code shutdown(2)} acts on the socket itself: the peer gets its FIN at
+     * once and the stray poll fires, so the kernel lets go of the socket.
+     */
+    public static ChannelFuture closeNow(Channel ch) {
+        if (ch instanceof IoUringSocketChannel uring && ch.isOpen()) {
+            if (!ch.eventLoop().inEventLoop()) {
+                // The descriptor is closed on the loop: shut it down there, while it is surely still ours.
+                ch.eventLoop().execute(() -> closeNow(ch));
+                return ch.closeFuture();
+            }
+            try {
+                new Socket(uring.fd().intValue()).shutdown();
+            } catch (IOException e) {
+                // Not connected, or already shut down: the close below is all there is to do.
+            }
+        }
+        return ch.close();
     }
 
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
