@@ -7,17 +7,38 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Config files in a test's temporary folder: write one, load it, or expect loading it to fail.
- * A failure must name the file it came from; what else it must say is each test's own business.
+ * Config files in a fresh temporary folder for each test: write one, load it, or expect loading it
+ * to fail. A failure must name the file it came from; what else it must say is each test's own
+ * business. Register it as a field:
+ *
+ * <pre>{@code @RegisterExtension final ConfigFiles files = new ConfigFiles();}</pre>
  */
-final class ConfigFiles {
+final class ConfigFiles implements BeforeEachCallback, AfterEachCallback {
 
-    private final Path dir;
+    private Path dir;
 
-    ConfigFiles(Path dir) {
-        this.dir = dir;
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("pacer-config-test");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        List<Path> deepestFirst;
+        try (Stream<Path> all = Files.walk(dir)) {
+            deepestFirst = all.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path path : deepestFirst) {
+            Files.delete(path);
+        }
     }
 
     /** The folder the files go in. */

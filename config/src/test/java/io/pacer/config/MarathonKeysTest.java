@@ -12,18 +12,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The keys Nixy's {@code nixy.toml} shares with Pacer, and Pacer's keys for following Marathon. */
 class MarathonKeysTest {
 
-    private final ConfigFiles files;
-
-    MarathonKeysTest(@TempDir Path dir) {
-        files = new ConfigFiles(dir);
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void defaults() {

@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** tls_listen, tls_certificates, tls_default_certificate and the HTTP/2 keys. */
 class TlsKeysTest {
 
-    private final ConfigFiles files;
-
-    TlsKeysTest(@TempDir Path dir) {
-        files = new ConfigFiles(dir);
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void defaultsHaveNoTlsAndNoCleartextHttp2() throws Exception {
