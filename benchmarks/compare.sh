@@ -354,6 +354,22 @@ requests_of() { # total requests of a wrk output file
     awk '/requests in/ { print $1; found = 1 } END { if (!found) print 0 }' "$1"
 }
 
+# record_row NAME CONNECTIONS "req/s p50 p99 errors" "cpu_us user_us others" [MEAN_MAX]: prints the
+# line and keeps the row for the table; MEAN_MAX=1 labels the latencies mean and max (h2load).
+record_row() {
+    local name=$1 c=$2 rps p50 p99 err cpu_us cpu_user others l50=p50 l99=p99 t50 t99
+    read -r rps p50 p99 err <<<"$3"
+    read -r cpu_us cpu_user others <<<"$4"
+    cpu_us="$cpu_us (user $cpu_user)"
+    [[ "${5:-0}" == 1 ]] && l50=mean && l99=max
+    say "$(printf '%-16s c=%-5s %10s req/s  %-4s %-9s %-3s %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
+        "$name" "$c" "$rps" "$l50" "$p50" "$l99" "$p99" "$err" "$cpu_us" "$others")"
+    t50=$p50
+    t99=$p99
+    [[ "$l50" == mean ]] && t50="mean $p50" && t99="max $p99"
+    ROWS+=("$name|$c|$rps|$t50|$t99|$err|$cpu_us|$others")
+}
+
 measure() { # measure NAME PORT WARMUP PID...: warm-up, then one run per connection count
     local name=$1 port=$2 warmup=$3 url="http://127.0.0.1:$2$PATH_UNDER_TEST" c out r cpu
     shift 3
@@ -365,12 +381,7 @@ measure() { # measure NAME PORT WARMUP PID...: warm-up, then one run per connect
         cpu_mark "$@"
         wrk_run "$c" "$DURATION" "$url" "$out"
         cpu=$(cpu_report "$(requests_of "$out")" "$@")
-        r=$(parse_wrk "$out")
-        read -r rps p50 p99 err <<<"$r"
-        read -r cpu_us cpu_user others <<<"$cpu"; cpu_us="$cpu_us (user $cpu_user)"
-        say "$(printf '%-12s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
-            "$name" "$c" "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
-        ROWS+=("$name|$c|$rps|$p50|$p99|$err|$cpu_us|$others")
+        record_row "$name" "$c" "$(parse_wrk "$out")" "$cpu"
     done
 }
 
@@ -417,34 +428,43 @@ for mode in seed tuned; do
 done
 
 # -- haproxy
-if wants haproxy; then
-    if [[ -z "$HAPROXY_BIN" ]]; then
-        skip haproxy "haproxy not installed: sudo apt-get install haproxy"
-    else
-        # HAProxy needs two descriptors per connection and refuses to start above the fd limit.
-        hap_maxconn=$(( ($(ulimit -n) - 200) / 2 ))
-        (( hap_maxconn > 20000 )) && hap_maxconn=20000
-        cat >"$TMP/haproxy.cfg" <<EOF
-global
-    maxconn $hap_maxconn
+# haproxy_config FILE FRONTEND BIND XPROXY [GLOBAL_LINE]: HAProxy in front of the two upstream
+# tasks, keep-alive both ways, the same timeouts as the seed's Nginx.
+haproxy_config() {
+    # HAProxy needs two descriptors per connection and refuses to start above the fd limit.
+    local maxconn=$(( ($(ulimit -n) - 200) / 2 ))
+    (( maxconn > 20000 )) && maxconn=20000
+    {
+        echo "global"
+        echo "    maxconn $maxconn"
+        [[ -n "${5:-}" ]] && echo "    $5"
+        cat <<EOF
 defaults
     mode http
-    maxconn $hap_maxconn
+    maxconn $maxconn
     option http-keep-alive
     http-reuse safe
     timeout connect 30s
     timeout client 120s
     timeout server 120s
     timeout http-keep-alive 10s
-frontend pacer_compare
-    bind 127.0.0.1:$HAPROXY_PORT
+frontend $2
+    bind $3
     default_backend hello_world
 backend hello_world
     balance roundrobin
-    http-response set-header X-Proxy haproxy
+    http-response set-header X-Proxy $4
     server t1 127.0.0.1:$UP1
     server t2 127.0.0.1:$UP2
 EOF
+    } >"$1"
+}
+
+if wants haproxy; then
+    if [[ -z "$HAPROXY_BIN" ]]; then
+        skip haproxy "haproxy not installed: sudo apt-get install haproxy"
+    else
+        haproxy_config "$TMP/haproxy.cfg" pacer_compare "127.0.0.1:$HAPROXY_PORT" haproxy
         start_bg "$TMP/haproxy.log" "$HAPROXY_BIN" -db -f "$TMP/haproxy.cfg"
         if wait_port "$HAPROXY_PORT" "$LAST_PID" "$TMP/haproxy.log"; then
             pid=$LAST_PID
@@ -486,11 +506,7 @@ measure_tls() {
     cpu_mark "$@"
     wrk_run 64 "$DURATION" "$url" "$out"
     cpu=$(cpu_report "$(requests_of "$out")" "$@")
-    read -r rps p50 p99 err <<<"$(parse_wrk "$out")"
-    read -r cpu_us cpu_user others <<<"$cpu"; cpu_us="$cpu_us (user $cpu_user)"
-    say "$(printf '%-16s c=%-5s %10s req/s  p50 %-9s p99 %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
-        "$name-tls" 64 "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
-    ROWS+=("$name-tls|64|$rps|$p50|$p99|$err|$cpu_us|$others")
+    record_row "$name-tls" 64 "$(parse_wrk "$out")" "$cpu"
     [[ "$name" == *jdk* ]] && return 0
     if ! have h2load; then
         skip "$name-h2" "h2load not installed: sudo apt-get install nghttp2-client"
@@ -502,11 +518,7 @@ measure_tls() {
     cpu_mark "$@"
     h2load_run "$DURATION" "$url" "$out"
     cpu=$(cpu_report "$(h2_requests_of "$out")" "$@")
-    read -r rps p50 p99 err <<<"$(parse_h2load "$out")"
-    read -r cpu_us cpu_user others <<<"$cpu"; cpu_us="$cpu_us (user $cpu_user)"
-    say "$(printf '%-16s c=%-5s %10s req/s  mean %-8s max %-9s errors %-6s proxy CPU %6s us/req, others %s of the machine' \
-        "$name-h2" 16x10 "$rps" "$p50" "$p99" "$err" "$cpu_us" "$others")"
-    ROWS+=("$name-h2|16x10|$rps|mean $p50|max $p99|$err|$cpu_us|$others")
+    record_row "$name-h2" 16x10 "$(parse_h2load "$out")" "$cpu" 1
 }
 
 if [[ "$TLS" == 1 ]]; then
@@ -564,30 +576,9 @@ if [[ "$TLS" == 1 ]]; then
         fi
 
         if wants haproxy && [[ -n "$HAPROXY_BIN" ]]; then
-            hap_maxconn=$(( ($(ulimit -n) - 200) / 2 ))
-            (( hap_maxconn > 20000 )) && hap_maxconn=20000
-            cat >"$TMP/haproxy-tls.cfg" <<HAPROXY_TLS
-global
-    maxconn $hap_maxconn
-    ssl-default-bind-options ssl-min-ver TLSv1.2
-defaults
-    mode http
-    maxconn $hap_maxconn
-    option http-keep-alive
-    http-reuse safe
-    timeout connect 30s
-    timeout client 120s
-    timeout server 120s
-    timeout http-keep-alive 10s
-frontend pacer_compare_tls
-    bind 127.0.0.1:$HAPROXY_TLS_PORT ssl crt $TMP/bench.pem alpn h2,http/1.1
-    default_backend hello_world
-backend hello_world
-    balance roundrobin
-    http-response set-header X-Proxy haproxy-tls
-    server t1 127.0.0.1:$UP1
-    server t2 127.0.0.1:$UP2
-HAPROXY_TLS
+            haproxy_config "$TMP/haproxy-tls.cfg" pacer_compare_tls \
+                "127.0.0.1:$HAPROXY_TLS_PORT ssl crt $TMP/bench.pem alpn h2,http/1.1" haproxy-tls \
+                "ssl-default-bind-options ssl-min-ver TLSv1.2"
             start_bg "$TMP/haproxy-tls.log" "$HAPROXY_BIN" -db -f "$TMP/haproxy-tls.cfg"
             if wait_port "$HAPROXY_TLS_PORT" "$LAST_PID" "$TMP/haproxy-tls.log"; then
                 pid=$LAST_PID

@@ -1,29 +1,21 @@
 package io.pacer.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every bad value names the file, the key and the problem, in that order. */
 class BadValuesTest {
 
-    @TempDir
-    Path dir;
-
-    private ConfigException failure(String toml) throws IOException {
-        Path file = dir.resolve("pacer.toml");
-        Files.writeString(file, toml, StandardCharsets.UTF_8);
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
@@ -141,8 +133,8 @@ class BadValuesTest {
         "log_level = 3                    | log_level | must be a string, not an integer",
     })
     void badValueNamesFileKeyAndProblem(String toml, String key, String problem) throws IOException {
-        ConfigException e = failure(toml + "\n");
-        Path file = dir.resolve("pacer.toml");
+        ConfigException e = files.failure(toml + "\n");
+        Path file = files.dir().resolve("pacer.toml");
         assertEquals(file, e.file());
         assertEquals(key, e.key());
         assertTrue(e.problem().contains(problem), () -> "problem was: " + e.problem());
@@ -151,26 +143,26 @@ class BadValuesTest {
 
     @Test
     void theBriefsExampleMessage() throws IOException {
-        ConfigException e = failure("connect_timeout = \"30x\"\n");
-        assertEquals(dir.resolve("pacer.toml") + ": connect_timeout: \"30x\" is not a duration"
+        ConfigException e = files.failure("connect_timeout = \"30x\"\n");
+        assertEquals(files.dir().resolve("pacer.toml") + ": connect_timeout: \"30x\" is not a duration"
                 + " (use e.g. 500ms, 30s, 2m, 1h)", e.getMessage());
     }
 
     @Test
     void missingAppsFileShowsWhereItWasLookedFor() throws IOException {
-        ConfigException e = failure("apps_file = \"missing.json\"\n");
-        assertEquals("\"missing.json\" (" + dir.resolve("missing.json") + ") does not exist", e.problem());
+        ConfigException e = files.failure("apps_file = \"missing.json\"\n");
+        assertEquals("\"missing.json\" (" + files.dir().resolve("missing.json") + ") does not exist", e.problem());
     }
 
     @Test
     void unreadableAppsFileIsAnError() throws IOException {
-        Path apps = Files.writeString(dir.resolve("apps.json"), "{}");
+        Path apps = Files.writeString(files.dir().resolve("apps.json"), "{}");
         assertTrue(apps.toFile().setReadable(false, false));
         try {
             if (Files.isReadable(apps)) {
                 return; // Running as root: nothing is unreadable.
             }
-            ConfigException e = failure("apps_file = \"apps.json\"\n");
+            ConfigException e = files.failure("apps_file = \"apps.json\"\n");
             assertEquals("apps_file", e.key());
             assertTrue(e.problem().endsWith("is not readable"), e.problem());
         } finally {

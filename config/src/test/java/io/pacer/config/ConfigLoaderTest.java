@@ -11,43 +11,24 @@ import io.pacer.core.RetryPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigLoaderTest {
 
-    @TempDir
-    Path dir;
-
-    private Path write(String name, String toml) throws IOException {
-        Path file = dir.resolve(name);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, toml, StandardCharsets.UTF_8);
-        return file;
-    }
-
-    private PacerConfig load(String toml) throws Exception {
-        return ConfigLoader.load(write("pacer.toml", toml));
-    }
-
-    private ConfigException failure(String toml) throws IOException {
-        Path file = write("pacer.toml", toml);
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-        assertEquals(file, e.file());
-        return e;
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void anEmptyFileGivesTheDefaults() throws Exception {
-        PacerConfig config = load("");
+        PacerConfig config = files.load("");
         assertEquals(PacerConfig.defaults(), config);
         assertEquals(new InetSocketAddress("0.0.0.0", 8080), config.listeners().listen());
         assertEquals(Optional.empty(), config.discovery().appsFile());
@@ -75,13 +56,13 @@ class ConfigLoaderTest {
 
     @Test
     void commentsAloneGiveTheDefaults() throws Exception {
-        assertEquals(PacerConfig.defaults(), load("# nothing here\n\n   # still nothing\n"));
+        assertEquals(PacerConfig.defaults(), files.load("# nothing here\n\n   # still nothing\n"));
     }
 
     @Test
     void readsEveryKeyWrittenAsStrings() throws Exception {
-        write("routes/apps.json", "{\"apps\":[]}");
-        PacerConfig config = load("""
+        files.write("routes/apps.json", "{\"apps\":[]}");
+        PacerConfig config = files.load("""
                 listen = "127.0.0.1:9090"
                 xproxy = "proxy-1"
                 apps_file = "routes/apps.json"
@@ -106,7 +87,7 @@ class ConfigLoaderTest {
                 """);
         assertEquals(new InetSocketAddress("127.0.0.1", 9090), config.listeners().listen());
         assertEquals("proxy-1", config.listeners().xproxy());
-        assertEquals(Optional.of(dir.resolve("routes/apps.json")), config.discovery().appsFile());
+        assertEquals(Optional.of(files.dir().resolve("routes/apps.json")), config.discovery().appsFile());
         assertEquals(1L << 30, config.limits().maxBodySize());
         assertEquals(16 << 10, config.limits().maxHeaderSize());
         assertEquals(4 << 10, config.limits().maxUriSize());
@@ -132,7 +113,7 @@ class ConfigLoaderTest {
 
     @Test
     void readsEveryNumericKeyWrittenAsIntegers() throws Exception {
-        PacerConfig config = load("""
+        PacerConfig config = files.load("""
                 listen = 9091
                 max_body_size = 0
                 max_header_size = 1024
@@ -177,7 +158,7 @@ class ConfigLoaderTest {
 
     @Test
     void largestAcceptedSizes() throws Exception {
-        PacerConfig config = load("""
+        PacerConfig config = files.load("""
                 max_body_size = "8589934591g"
                 max_header_size = "1m"
                 max_uri_size = 1048576
@@ -201,14 +182,14 @@ class ConfigLoaderTest {
         "\"0.0.0.0:65535\"   | 0.0.0.0   | 65535",
     })
     void listenForms(String value, String host, int port) throws Exception {
-        InetSocketAddress listen = load("listen = " + value).listeners().listen();
+        InetSocketAddress listen = files.load("listen = " + value).listeners().listen();
         assertEquals(new InetSocketAddress(InetAddress.getByName(host), port), listen);
         assertFalse(listen.isUnresolved());
     }
 
     @Test
     void listenResolvesHostNamesAtLoadTime() throws Exception {
-        InetSocketAddress listen = load("listen = \"localhost:8081\"").listeners().listen();
+        InetSocketAddress listen = files.load("listen = \"localhost:8081\"").listeners().listen();
         assertFalse(listen.isUnresolved());
         assertTrue(listen.getAddress().isLoopbackAddress());
         assertEquals(8081, listen.getPort());
@@ -216,7 +197,7 @@ class ConfigLoaderTest {
 
     @Test
     void nextUpstreamOffRetriesNothing() throws Exception {
-        RetryPolicy retry = load("next_upstream = [\"off\"]").upstream().retryPolicy();
+        RetryPolicy retry = files.load("next_upstream = [\"off\"]").upstream().retryPolicy();
         assertTrue(retry.conditions().isEmpty());
         assertFalse(retry.nonIdempotent());
         for (RetryCondition condition : RetryCondition.values()) {
@@ -227,28 +208,28 @@ class ConfigLoaderTest {
 
     @Test
     void nextUpstreamOffAsAStringToo() throws Exception {
-        assertTrue(load("next_upstream = \"off\"").upstream().retryPolicy().conditions().isEmpty());
+        assertTrue(files.load("next_upstream = \"off\"").upstream().retryPolicy().conditions().isEmpty());
     }
 
     @Test
     void nonIdempotentLetsPostBeReplayed() throws Exception {
-        RetryPolicy retry = load("next_upstream = [\"error\", \"non_idempotent\"]").upstream().retryPolicy();
+        RetryPolicy retry = files.load("next_upstream = [\"error\", \"non_idempotent\"]").upstream().retryPolicy();
         assertTrue(retry.nonIdempotent());
         assertEquals(EnumSet.of(RetryCondition.ERROR), retry.conditions());
         assertTrue(retry.allowsRetry(RetryCondition.ERROR, "POST", true, 1, 2, 0));
-        RetryPolicy without = load("next_upstream = [\"error\"]").upstream().retryPolicy();
+        RetryPolicy without = files.load("next_upstream = [\"error\"]").upstream().retryPolicy();
         assertFalse(without.allowsRetry(RetryCondition.ERROR, "POST", true, 1, 2, 0));
     }
 
     @Test
     void nextUpstreamNamesIgnoreCaseAndRepeats() throws Exception {
-        RetryPolicy retry = load("next_upstream = [\"ERROR\", \"Http_502\", \"error\"]").upstream().retryPolicy();
+        RetryPolicy retry = files.load("next_upstream = [\"ERROR\", \"Http_502\", \"error\"]").upstream().retryPolicy();
         assertEquals(EnumSet.of(RetryCondition.ERROR, RetryCondition.HTTP_502), retry.conditions());
     }
 
     @Test
     void retryKeysCombineInAnyOrder() throws Exception {
-        RetryPolicy retry = load("""
+        RetryPolicy retry = files.load("""
                 next_upstream_timeout = "2s"
                 next_upstream_tries = 5
                 next_upstream = ["timeout"]
@@ -260,57 +241,57 @@ class ConfigLoaderTest {
 
     @Test
     void relativeAppsFileIsResolvedAgainstTheConfigFilesDirectory() throws Exception {
-        Path apps = write("etc/pacer/apps.json", "{\"apps\":[]}");
-        Path config = write("etc/pacer/pacer.toml", "apps_file = \"apps.json\"");
+        Path apps = files.write("etc/pacer/apps.json", "{\"apps\":[]}");
+        Path config = files.write("etc/pacer/pacer.toml", "apps_file = \"apps.json\"");
         assertEquals(Optional.of(apps), ConfigLoader.load(config).discovery().appsFile());
-        Path sibling = write("etc/pacer/other.json", "{}");
-        Path config2 = write("etc/pacer/pacer2.toml", "apps_file = \"./more/../other.json\"");
+        Path sibling = files.write("etc/pacer/other.json", "{}");
+        Path config2 = files.write("etc/pacer/pacer2.toml", "apps_file = \"./more/../other.json\"");
         assertEquals(Optional.of(sibling), ConfigLoader.load(config2).discovery().appsFile());
     }
 
     @Test
     void absoluteAppsFileIsKeptAsIs() throws Exception {
-        Path apps = write("elsewhere/apps.json", "{\"apps\":[]}");
-        Path config = write("etc/pacer.toml", "apps_file = '" + apps + "'");
+        Path apps = files.write("elsewhere/apps.json", "{\"apps\":[]}");
+        Path config = files.write("etc/pacer.toml", "apps_file = '" + apps + "'");
         assertEquals(Optional.of(apps), ConfigLoader.load(config).discovery().appsFile());
     }
 
     @Test
     void missingAppsFileIsAnError() throws IOException {
-        Path config = write("etc/pacer.toml", "apps_file = \"apps.json\"");
+        Path config = files.write("etc/pacer.toml", "apps_file = \"apps.json\"");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(config));
         assertEquals("apps_file", e.key());
         assertTrue(e.problem().contains("does not exist"), e.problem());
-        assertTrue(e.getMessage().contains(dir.resolve("etc/apps.json").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(files.dir().resolve("etc/apps.json").toString()), e.getMessage());
     }
 
     @Test
     void unknownKeySuggestsTheClosestKnownOne() throws IOException {
-        ConfigException e = failure("listen = \":8080\"\nconect_timeout = \"5s\"\n");
+        ConfigException e = files.failure("listen = \":8080\"\nconect_timeout = \"5s\"\n");
         assertEquals("conect_timeout", e.key());
         assertEquals("unknown key (did you mean connect_timeout?)", e.problem());
         assertEquals(e.file() + ": conect_timeout: unknown key (did you mean connect_timeout?)", e.getMessage());
-        assertEquals("unknown key (did you mean max_body_size?)", failure("MAX_BODY_SIZE = 1").problem());
-        assertEquals("unknown key (did you mean xproxy?)", failure("x_proxy = \"p\"").problem());
+        assertEquals("unknown key (did you mean max_body_size?)", files.failure("MAX_BODY_SIZE = 1").problem());
+        assertEquals("unknown key (did you mean xproxy?)", files.failure("x_proxy = \"p\"").problem());
     }
 
     @Test
     void unknownKeyFarFromEveryKnownOneHasNoSuggestion() throws IOException {
-        ConfigException e = failure("zookeeper = [\"zk://m1:2181\"]");
+        ConfigException e = files.failure("zookeeper = [\"zk://m1:2181\"]");
         assertEquals("zookeeper", e.key());
         assertEquals("unknown key", e.problem());
     }
 
     @Test
     void unknownTableIsAnUnknownKey() throws IOException {
-        ConfigException e = failure("[proxy]\nlisten = \":80\"\n");
+        ConfigException e = files.failure("[proxy]\nlisten = \":80\"\n");
         assertEquals("proxy", e.key());
         assertTrue(e.problem().startsWith("unknown key"), e.problem());
     }
 
     @Test
     void nixyOnlyKeysAreIgnoredWithAWarningEach() throws Exception {
-        Path file = write("pacer.toml", "nginx_cmd = \"nginx\"\n[statsd]\naddr = \"localhost:8125\"\n");
+        Path file = files.write("nginx_cmd = \"nginx\"\n[statsd]\naddr = \"localhost:8125\"\n");
         PacerConfig config = ConfigLoader.load(file);
         assertEquals(PacerConfig.defaults(), config);
         assertEquals(2, config.warnings().size(), config.warnings().toString());
@@ -323,13 +304,13 @@ class ConfigLoaderTest {
 
     @Test
     void theFirstProblemInFileOrderIsReported() throws IOException {
-        assertEquals("read_timeout", failure("read_timeout = \"x\"\nbogus = 1\n").key());
-        assertEquals("bogus", failure("bogus = 1\nread_timeout = \"x\"\n").key());
+        assertEquals("read_timeout", files.failure("read_timeout = \"x\"\nbogus = 1\n").key());
+        assertEquals("bogus", files.failure("bogus = 1\nread_timeout = \"x\"\n").key());
     }
 
     @Test
     void tomlSyntaxErrorGivesLineAndColumn() throws IOException {
-        ConfigException e = failure("listen = \":8080\"\nread_timeout = \n");
+        ConfigException e = files.failure("listen = \":8080\"\nread_timeout = \n");
         assertEquals("", e.key());
         assertTrue(e.problem().startsWith("invalid TOML at line 2, column "), e.problem());
         assertEquals(e.file() + ": " + e.problem(), e.getMessage());
@@ -337,7 +318,7 @@ class ConfigLoaderTest {
 
     @Test
     void duplicateKeyIsATomlError() throws IOException {
-        ConfigException e = failure("listen = \":1\"\nlisten = \":2\"\n");
+        ConfigException e = files.failure("listen = \":1\"\nlisten = \":2\"\n");
         assertEquals("", e.key());
         // The parser reports where it noticed, which can be just past the line at fault.
         assertTrue(e.problem().startsWith("invalid TOML at line "), e.problem());
@@ -346,14 +327,14 @@ class ConfigLoaderTest {
 
     @Test
     void impossibleDateIsATomlError() throws IOException {
-        ConfigException e = failure("xproxy = 1979-13-45\n");
+        ConfigException e = files.failure("xproxy = 1979-13-45\n");
         assertEquals("", e.key());
         assertTrue(e.problem().startsWith("invalid TOML"), e.problem());
     }
 
     @Test
     void invalidUtf8IsAnError() throws IOException {
-        Path file = dir.resolve("pacer.toml");
+        Path file = files.dir().resolve("pacer.toml");
         Files.write(file, new byte[] {'x', 'p', 'r', 'o', 'x', 'y', ' ', '=', ' ', '"', (byte) 0xC3, '"', '\n'});
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
         assertEquals("", e.key());
@@ -362,7 +343,7 @@ class ConfigLoaderTest {
 
     @Test
     void missingFileIsAnError() {
-        Path file = dir.resolve("nope.toml");
+        Path file = files.dir().resolve("nope.toml");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
         assertEquals(file, e.file());
         assertEquals("", e.key());
@@ -372,7 +353,7 @@ class ConfigLoaderTest {
 
     @Test
     void directoryIsAnError() {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(files.dir()));
         assertEquals("", e.key());
         assertTrue(e.problem().contains("directory"), e.problem());
     }
@@ -380,10 +361,10 @@ class ConfigLoaderTest {
     @Test
     void loadingTwiceGivesEqualConfigs() throws Exception {
         String toml = "listen = \"127.0.0.1:0\"\nnext_upstream = [\"error\", \"http_404\"]\nnext_upstream_tries = 2\n";
-        PacerConfig a = load(toml);
-        PacerConfig b = load(toml);
+        PacerConfig a = files.load(toml);
+        PacerConfig b = files.load(toml);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertNotEquals(a, load(toml + "next_upstream_timeout = 1\n"));
+        assertNotEquals(a, files.load(toml + "next_upstream_timeout = 1\n"));
     }
 }

@@ -7,37 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The keys Nixy's {@code nixy.toml} shares with Pacer, and Pacer's keys for following Marathon. */
 class MarathonKeysTest {
 
-    @TempDir
-    Path dir;
-
-    private Path write(String name, String toml) throws IOException {
-        Path file = dir.resolve(name);
-        Files.writeString(file, toml, StandardCharsets.UTF_8);
-        return file;
-    }
-
-    private PacerConfig load(String toml) throws Exception {
-        return ConfigLoader.load(write("pacer.toml", toml));
-    }
-
-    private ConfigException failure(String toml) throws IOException {
-        Path file = write("pacer.toml", toml);
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void defaults() {
@@ -55,7 +38,7 @@ class MarathonKeysTest {
 
     @Test
     void readsEveryKey() throws Exception {
-        PacerConfig config = load("""
+        PacerConfig config = files.load("""
                 marathon = ["http://master-1:8080", "HTTPS://Master-2.example.com:8443/marathon/"]
                 user = "ops"
                 pass = "s3cret"
@@ -79,28 +62,28 @@ class MarathonKeysTest {
 
     @Test
     void portAsAnIntegerOrAString() throws Exception {
-        assertEquals(8000, load("port = 8000").admin().port());
-        assertEquals(8000, load("port = \"8000\"").admin().port());
-        assertEquals(0, load("port = 0").admin().port());
-        assertEquals("port", failure("port = 65536").key());
-        assertEquals("port", failure("port = \"80a\"").key());
-        assertEquals("port", failure("port = -1").key());
+        assertEquals(8000, files.load("port = 8000").admin().port());
+        assertEquals(8000, files.load("port = \"8000\"").admin().port());
+        assertEquals(0, files.load("port = 0").admin().port());
+        assertEquals("port", files.failure("port = 65536").key());
+        assertEquals("port", files.failure("port = \"80a\"").key());
+        assertEquals("port", files.failure("port = -1").key());
     }
 
     @Test
     void marathonAsOneStringOfUrls() throws Exception {
         assertEquals(List.of(URI.create("http://m1:8080"), URI.create("http://m2:8080")),
-                load("marathon = \"http://m1:8080/ http://m2:8080\"").discovery().marathon());
+                files.load("marathon = \"http://m1:8080/ http://m2:8080\"").discovery().marathon());
     }
 
     @Test
     void anEmptyMarathonListMeansNone() throws Exception {
-        assertEquals(PacerConfig.defaults(), load("marathon = []"));
+        assertEquals(PacerConfig.defaults(), files.load("marathon = []"));
     }
 
     @Test
     void userInfoInAUrlIsKeptButNeverShown() throws Exception {
-        PacerConfig config = load("marathon = [\"http://ops:pw@m1:8080\"]\nuser = \"u\"\npass = \"topsecret\"\n");
+        PacerConfig config = files.load("marathon = [\"http://ops:pw@m1:8080\"]\nuser = \"u\"\npass = \"topsecret\"\n");
         assertEquals(URI.create("http://ops:pw@m1:8080"), config.discovery().marathon().get(0));
         String shown = config.toString();
         assertFalse(shown.contains("topsecret"), shown);
@@ -113,7 +96,7 @@ class MarathonKeysTest {
 
     @Test
     void blankUserPassAndRealmMeanNone() throws Exception {
-        PacerConfig config = load("user = \"\"\npass = \"\"\nrealm = \"  \"\n");
+        PacerConfig config = files.load("user = \"\"\npass = \"\"\nrealm = \"  \"\n");
         assertEquals(PacerConfig.defaults(), config);
         assertEquals(Optional.empty(), config.discovery().user());
         assertEquals(Optional.empty(), config.discovery().realm());
@@ -132,36 +115,36 @@ class MarathonKeysTest {
         "marathon = 1",
     })
     void badMarathonUrlsAreRefused(String toml) throws IOException {
-        ConfigException e = failure(toml);
+        ConfigException e = files.failure(toml);
         assertEquals("marathon", e.key(), e.getMessage());
     }
 
     @Test
     void badDurationsAreRefused() throws IOException {
-        assertEquals("stream_watchdog", failure("stream_watchdog = \"0\"").key());
-        assertEquals("marathon_timeout", failure("marathon_timeout = 0").key());
-        assertEquals("resync_interval", failure("resync_interval = \"5x\"").key());
+        assertEquals("stream_watchdog", files.failure("stream_watchdog = \"0\"").key());
+        assertEquals("marathon_timeout", files.failure("marathon_timeout = 0").key());
+        assertEquals("resync_interval", files.failure("resync_interval = \"5x\"").key());
     }
 
     @Test
     void zeroResyncIntervalDisablesIt() throws Exception {
-        assertEquals(Duration.ZERO, load("resync_interval = 0").discovery().resyncInterval());
+        assertEquals(Duration.ZERO, files.load("resync_interval = 0").discovery().resyncInterval());
     }
 
     @Test
     void marathonAndAppsFileTogetherIsAnErrorNamingBoth() throws IOException {
-        write("apps.json", "{\"apps\":[]}");
-        ConfigException e = failure("apps_file = \"apps.json\"\nmarathon = [\"http://m1:8080\"]\n");
+        files.write("apps.json", "{\"apps\":[]}");
+        ConfigException e = files.failure("apps_file = \"apps.json\"\nmarathon = [\"http://m1:8080\"]\n");
         assertEquals("marathon", e.key());
         assertTrue(e.problem().contains("apps_file"), e.problem());
         assertTrue(e.getMessage().contains("marathon") && e.getMessage().contains("apps_file"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PacerConfig.builder()
-                .appsFile(dir.resolve("apps.json")).marathon(List.of(URI.create("http://m1:8080"))).build());
+                .appsFile(files.dir().resolve("apps.json")).marathon(List.of(URI.create("http://m1:8080"))).build());
     }
 
     @Test
     void everyIgnoredNixyKeyWarnsOnce() throws Exception {
-        Path file = write("nixy.toml", """
+        Path file = files.write("nixy.toml", """
                 port = "8000"
                 xproxy = "proxy-1"
                 marathon = ["http://m1:8080"]
@@ -189,8 +172,8 @@ class MarathonKeysTest {
 
     @Test
     void warningsDoNotMakeConfigsDifferent() throws Exception {
-        assertEquals(load("port = 1"), load("port = 1\nnginx_cmd = \"nginx\"\n"));
-        PacerConfig warned = load("nginx_cmd = \"nginx\"");
+        assertEquals(files.load("port = 1"), files.load("port = 1\nnginx_cmd = \"nginx\"\n"));
+        PacerConfig warned = files.load("nginx_cmd = \"nginx\"");
         assertEquals(warned.warnings(), warned.toBuilder().build().warnings());
     }
 

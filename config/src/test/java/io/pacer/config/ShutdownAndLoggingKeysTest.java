@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,27 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** {@code shutdown_grace}, {@code access_log}, {@code access_log_format}, {@code log_level} and {@code log_format}. */
 class ShutdownAndLoggingKeysTest {
 
-    @TempDir
-    Path dir;
-
-    private Path file() {
-        return dir.resolve("pacer.toml");
-    }
-
-    private PacerConfig load(String toml) throws Exception {
-        return ConfigLoader.load(Files.writeString(file(), toml, StandardCharsets.UTF_8));
-    }
-
-    private ConfigException failure(String toml) throws IOException {
-        Path file = Files.writeString(file(), toml, StandardCharsets.UTF_8);
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-        assertEquals(file, e.file());
-        return e;
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void defaults() throws Exception {
-        for (PacerConfig config : List.of(PacerConfig.defaults(), load(""))) {
+        for (PacerConfig config : List.of(PacerConfig.defaults(), files.load(""))) {
             assertEquals(Duration.ofSeconds(30), config.operations().shutdownGrace());
             assertFalse(config.operations().accessLog());
             assertEquals("text", config.operations().accessLogFormat());
@@ -53,7 +35,7 @@ class ShutdownAndLoggingKeysTest {
 
     @Test
     void readsEveryKeyWrittenAsStrings() throws Exception {
-        PacerConfig config = load("""
+        PacerConfig config = files.load("""
                 shutdown_grace = "1m 30s"
                 access_log = "on"
                 access_log_format = "json"
@@ -69,7 +51,7 @@ class ShutdownAndLoggingKeysTest {
 
     @Test
     void readsTomlIntegersAndBooleans() throws Exception {
-        PacerConfig config = load("shutdown_grace = 5\naccess_log = true\n");
+        PacerConfig config = files.load("shutdown_grace = 5\naccess_log = true\n");
         assertEquals(Duration.ofSeconds(5), config.operations().shutdownGrace());
         assertTrue(config.operations().accessLog());
     }
@@ -84,7 +66,7 @@ class ShutdownAndLoggingKeysTest {
         "60           | PT1M",
     })
     void shutdownGraceForms(String value, String expected) throws Exception {
-        assertEquals(Duration.parse(expected), load("shutdown_grace = " + value).operations().shutdownGrace());
+        assertEquals(Duration.parse(expected), files.load("shutdown_grace = " + value).operations().shutdownGrace());
     }
 
     @ParameterizedTest
@@ -100,7 +82,7 @@ class ShutdownAndLoggingKeysTest {
         "\"TRUE\"   | true",
     })
     void accessLogForms(String value, boolean expected) throws Exception {
-        assertEquals(expected, load("access_log = " + value).operations().accessLog());
+        assertEquals(expected, files.load("access_log = " + value).operations().accessLog());
     }
 
     @ParameterizedTest
@@ -116,7 +98,7 @@ class ShutdownAndLoggingKeysTest {
         "TRACE | trace",
     })
     void logLevelIgnoresCaseAndIsKeptInLowerCase(String value, String expected) throws Exception {
-        assertEquals(expected, load("log_level = \"" + value + "\"").operations().logLevel());
+        assertEquals(expected, files.load("log_level = \"" + value + "\"").operations().logLevel());
         assertEquals(expected, PacerConfig.builder().logLevel(value).build().operations().logLevel());
     }
 
@@ -125,7 +107,7 @@ class ShutdownAndLoggingKeysTest {
         Locale before = Locale.getDefault();
         Locale.setDefault(Locale.forLanguageTag("tr-TR")); // "INFO".toLowerCase() is "ınfo" here
         try {
-            assertEquals("info", load("log_level = \"INFO\"").operations().logLevel());
+            assertEquals("info", files.load("log_level = \"INFO\"").operations().logLevel());
             assertEquals("info", PacerConfig.builder().logLevel("INFO").build().operations().logLevel());
         } finally {
             Locale.setDefault(before);
@@ -135,46 +117,46 @@ class ShutdownAndLoggingKeysTest {
     @ParameterizedTest
     @ValueSource(strings = {"text", "json"})
     void bothFormatsForBothLogs(String format) throws Exception {
-        PacerConfig config = load("access_log_format = \"" + format + "\"\nlog_format = \"" + format + "\"\n");
+        PacerConfig config = files.load("access_log_format = \"" + format + "\"\nlog_format = \"" + format + "\"\n");
         assertEquals(format, config.operations().accessLogFormat());
         assertEquals(format, config.operations().logFormat());
     }
 
     @Test
     void badAccessLogNamesFileKeyAndTheAcceptedValues() throws IOException {
-        ConfigException e = failure("access_log = \"yes\"\n");
+        ConfigException e = files.failure("access_log = \"yes\"\n");
         assertEquals("access_log", e.key());
-        assertEquals(file() + ": access_log: \"yes\" is not a switch; accepted: true, false, \"on\", \"off\"",
+        assertEquals(files.dir().resolve("pacer.toml") + ": access_log: \"yes\" is not a switch; accepted: true, false, \"on\", \"off\"",
                 e.getMessage());
-        assertEquals("must be true, false, \"on\" or \"off\", not an integer", failure("access_log = 1\n").problem());
+        assertEquals("must be true, false, \"on\" or \"off\", not an integer", files.failure("access_log = 1\n").problem());
     }
 
     @Test
     void badLogLevelNamesFileKeyAndTheAcceptedValues() throws IOException {
-        ConfigException e = failure("log_level = \"verbose\"\n");
+        ConfigException e = files.failure("log_level = \"verbose\"\n");
         assertEquals("log_level", e.key());
-        assertEquals(file() + ": log_level: \"verbose\" is not supported; accepted: error, warn, info, debug, trace",
+        assertEquals(files.dir().resolve("pacer.toml") + ": log_level: \"verbose\" is not supported; accepted: error, warn, info, debug, trace",
                 e.getMessage());
     }
 
     @Test
     void badFormatsNameFileKeyAndTheAcceptedValues() throws IOException {
-        assertEquals(file() + ": log_format: \"logfmt\" is not supported; accepted: text, json",
-                failure("log_format = \"logfmt\"\n").getMessage());
-        assertEquals(file() + ": access_log_format: \"combined\" is not supported; accepted: text, json",
-                failure("access_log_format = \"combined\"\n").getMessage());
+        assertEquals(files.dir().resolve("pacer.toml") + ": log_format: \"logfmt\" is not supported; accepted: text, json",
+                files.failure("log_format = \"logfmt\"\n").getMessage());
+        assertEquals(files.dir().resolve("pacer.toml") + ": access_log_format: \"combined\" is not supported; accepted: text, json",
+                files.failure("access_log_format = \"combined\"\n").getMessage());
     }
 
     @Test
     void negativeShutdownGraceNamesFileKeyAndProblem() throws IOException {
-        assertEquals(file() + ": shutdown_grace: -1 is negative", failure("shutdown_grace = -1\n").getMessage());
+        assertEquals(files.dir().resolve("pacer.toml") + ": shutdown_grace: -1 is negative", files.failure("shutdown_grace = -1\n").getMessage());
     }
 
     @Test
     void misspelledKeysSuggestTheNewOnes() throws IOException {
-        assertEquals("unknown key (did you mean log_level?)", failure("log_levle = \"info\"").problem());
-        assertEquals("unknown key (did you mean access_log?)", failure("acces_log = true").problem());
-        assertEquals("unknown key (did you mean shutdown_grace?)", failure("shutdown_grase = 1").problem());
+        assertEquals("unknown key (did you mean log_level?)", files.failure("log_levle = \"info\"").problem());
+        assertEquals("unknown key (did you mean access_log?)", files.failure("acces_log = true").problem());
+        assertEquals("unknown key (did you mean shutdown_grace?)", files.failure("shutdown_grase = 1").problem());
     }
 
     @Test

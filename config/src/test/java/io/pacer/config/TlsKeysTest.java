@@ -2,38 +2,22 @@ package io.pacer.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** tls_listen, tls_certificates, tls_default_certificate and the HTTP/2 keys. */
 class TlsKeysTest {
 
-    @TempDir
-    Path dir;
-
-    private Path write(String toml) throws IOException {
-        Path file = dir.resolve("pacer.toml");
-        Files.writeString(file, toml, StandardCharsets.UTF_8);
-        return file;
-    }
-
-    private ConfigException failure(String toml) throws IOException {
-        Path file = write(toml);
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-        assertEquals(file, e.file());
-        return e;
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void defaultsHaveNoTlsAndNoCleartextHttp2() throws Exception {
-        PacerConfig config = ConfigLoader.load(write(""));
+        PacerConfig config = files.load("");
         assertTrue(config.listeners().tlsListen().isEmpty());
         assertTrue(config.listeners().tlsCertificates().isEmpty());
         assertTrue(config.listeners().tlsDefaultCertificate().isEmpty());
@@ -43,16 +27,16 @@ class TlsKeysTest {
 
     @Test
     void readsEveryTlsKeyWithTheDirectoryRelativeToTheFile() throws Exception {
-        Files.createDirectory(dir.resolve("certs"));
-        PacerConfig config = ConfigLoader.load(write("""
+        Files.createDirectory(files.dir().resolve("certs"));
+        PacerConfig config = files.load("""
                 tls_listen = "127.0.0.1:8443"
                 tls_certificates = "certs"
                 tls_default_certificate = "shop"
                 http2_cleartext = true
                 http2_max_concurrent_streams = 50
-                """));
+                """);
         assertEquals(8443, config.listeners().tlsListen().orElseThrow().getPort());
-        assertEquals(dir.resolve("certs"), config.listeners().tlsCertificates().orElseThrow());
+        assertEquals(files.dir().resolve("certs"), config.listeners().tlsCertificates().orElseThrow());
         assertEquals("shop", config.listeners().tlsDefaultCertificate().orElseThrow());
         assertTrue(config.listeners().http2Cleartext());
         assertEquals(50, config.listeners().http2MaxConcurrentStreams());
@@ -60,39 +44,39 @@ class TlsKeysTest {
 
     @Test
     void tlsListenWithoutCertificatesNamesTheMissingKey() throws IOException {
-        ConfigException e = failure("tls_listen = \"127.0.0.1:8443\"\n");
+        ConfigException e = files.failure("tls_listen = \"127.0.0.1:8443\"\n");
         assertEquals("tls_listen", e.key());
         assertTrue(e.getMessage().contains("needs tls_certificates as well"), e.getMessage());
     }
 
     @Test
     void certificatesWithoutTlsListenNamesTheMissingKey() throws IOException {
-        Files.createDirectory(dir.resolve("certs"));
-        ConfigException e = failure("tls_certificates = \"certs\"\n");
+        Files.createDirectory(files.dir().resolve("certs"));
+        ConfigException e = files.failure("tls_certificates = \"certs\"\n");
         assertEquals("tls_certificates", e.key());
         assertTrue(e.getMessage().contains("needs tls_listen as well"), e.getMessage());
     }
 
     @Test
     void certificatesMustBeAnExistingDirectory() throws IOException {
-        ConfigException missing = failure("tls_listen = \":8443\"\ntls_certificates = \"nowhere\"\n");
+        ConfigException missing = files.failure("tls_listen = \":8443\"\ntls_certificates = \"nowhere\"\n");
         assertEquals("tls_certificates", missing.key());
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
-        Files.writeString(dir.resolve("a.pem"), "x");
-        ConfigException file = failure("tls_listen = \":8443\"\ntls_certificates = \"a.pem\"\n");
+        Files.writeString(files.dir().resolve("a.pem"), "x");
+        ConfigException file = files.failure("tls_listen = \":8443\"\ntls_certificates = \"a.pem\"\n");
         assertTrue(file.getMessage().contains("is not a directory"), file.getMessage());
     }
 
     @Test
     void defaultCertificateIsANameNotAPath() throws IOException {
-        ConfigException e = failure("tls_default_certificate = \"certs/shop.crt\"\n");
+        ConfigException e = files.failure("tls_default_certificate = \"certs/shop.crt\"\n");
         assertEquals("tls_default_certificate", e.key());
         assertTrue(e.getMessage().contains("is not a certificate name"), e.getMessage());
     }
 
     @Test
     void streamLimitHasARange() throws IOException {
-        ConfigException e = failure("http2_max_concurrent_streams = 0\n");
+        ConfigException e = files.failure("http2_max_concurrent_streams = 0\n");
         assertEquals("http2_max_concurrent_streams", e.key());
     }
 }

@@ -5,36 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code transport}: which I/O the data plane runs on. Whether it can run here is the proxy's to find out. */
 class TransportKeyTest {
 
-    @TempDir
-    Path dir;
-
-    private PacerConfig load(String toml) throws Exception {
-        return ConfigLoader.load(Files.writeString(dir.resolve("pacer.toml"), toml, StandardCharsets.UTF_8));
-    }
-
-    private ConfigException failure(String toml) throws IOException {
-        Path file = Files.writeString(dir.resolve("pacer.toml"), toml, StandardCharsets.UTF_8);
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
-        assertEquals(file, e.file());
-        return e;
-    }
+    @RegisterExtension
+    final ConfigFiles files = new ConfigFiles();
 
     @Test
     void defaultIsAuto() throws Exception {
-        for (PacerConfig config : List.of(PacerConfig.defaults(), load(""))) {
+        for (PacerConfig config : List.of(PacerConfig.defaults(), files.load(""))) {
             assertEquals("auto", config.listeners().transport());
         }
     }
@@ -42,7 +27,7 @@ class TransportKeyTest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "epoll", "io_uring", "nio"})
     void readsEveryValue(String value) throws Exception {
-        PacerConfig config = load("transport = \"" + value + "\"\n");
+        PacerConfig config = files.load("transport = \"" + value + "\"\n");
         assertEquals(value, config.listeners().transport());
         assertTrue(config.toString().contains("transport=" + value), config::toString);
     }
@@ -59,7 +44,7 @@ class TransportKeyTest {
     @ParameterizedTest
     @ValueSource(strings = {"\"iouring\"", "\"io-uring\"", "\"EPOLL\"", "\"\"", "\"kqueue\"", "1", "true"})
     void refusesAnythingElseNamingTheKey(String value) throws Exception {
-        ConfigException e = failure("transport = " + value + "\n");
+        ConfigException e = files.failure("transport = " + value + "\n");
         assertEquals("transport", e.key());
         assertTrue(e.getMessage().contains(": transport: "), e::getMessage);
         if (value.startsWith("\"")) {

@@ -97,7 +97,12 @@ public final class RouteTable {
         Set<Task> out = tasks;
         if (out == null) {
             // A benign race: two threads may both compute it; both get equal sets.
-            Set<Task> all = new LinkedHashSet<>();
+            // Sized up front: growing a 30,000-entry set rehashes it several times.
+            int count = 0;
+            for (App app : apps) {
+                count += app.tasks().size();
+            }
+            Set<Task> all = new LinkedHashSet<>(Math.max(16, (int) (count / 0.75f) + 1));
             for (App app : apps) {
                 all.addAll(app.tasks());
             }

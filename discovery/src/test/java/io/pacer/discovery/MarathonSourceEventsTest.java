@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.pacer.discovery.MarathonModel.healthy;
 import static io.pacer.discovery.MarathonModel.model;
 import static io.pacer.discovery.MarathonModel.routes;
@@ -33,28 +32,18 @@ class MarathonSourceEventsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        wiremock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-                .containerThreads(12).jettyAcceptors(1));
-        wiremock.start();
-        wiremock.stubFor(get(urlPathEqualTo("/ping")).willReturn(aResponse().withStatus(200).withBody("pong")));
+        wiremock = MarathonSourceFixture.marathonApi();
         marathon = new FakeMarathon(wiremock.baseUrl());
     }
 
     @AfterEach
     void tearDown() {
-        if (source != null) {
-            source.close();
-        }
-        marathon.close();
-        wiremock.stop();
+        MarathonSourceFixture.stop(source, marathon, wiremock);
     }
 
     private void start(MarathonModel model) {
         model.stubOn(wiremock);
-        source = new MarathonSource(MarathonSettings.of(List.of(marathon.uri()))
-                .withPing(Duration.ofMillis(100), Duration.ofSeconds(3))
-                .withSyncRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-                .withRequestTimeout(Duration.ofSeconds(2)), published);
+        source = new MarathonSource(MarathonSourceFixture.quickSettings(marathon.uri()), published);
         source.start();
         Await.until("an open event stream", () -> marathon.openStreams() > 0 && source.status().streamConnected());
         Await.until("idle", this::idle);
@@ -62,11 +51,7 @@ class MarathonSourceEventsTest {
     }
 
     private boolean idle() {
-        try {
-            return source.idle();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return MarathonSourceFixture.idle(source);
     }
 
     private int requests(String path) {

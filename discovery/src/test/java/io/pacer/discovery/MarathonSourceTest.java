@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.pacer.discovery.MarathonModel.healthy;
 import static io.pacer.discovery.MarathonModel.killing;
 import static io.pacer.discovery.MarathonModel.model;
@@ -76,12 +75,8 @@ class MarathonSourceTest {
     }
 
     private WireMockServer wiremock() {
-        WireMockServer server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-                .containerThreads(12).jettyAcceptors(1));
-        server.start();
+        WireMockServer server = MarathonSourceFixture.marathonApi();
         toClose.add(server::stop);
-        server.stubFor(get(urlPathEqualTo("/ping")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "text/plain").withBody("pong")));
         return server;
     }
 
@@ -92,12 +87,9 @@ class MarathonSourceTest {
     }
 
     private static MarathonSettings settings(URI... urls) {
-        return MarathonSettings.of(List.of(urls))
+        return MarathonSourceFixture.quickSettings(urls)
                 .withCredentials(USER, PASS)
-                .withPing(Duration.ofMillis(100), Duration.ofSeconds(3))
-                .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
-                .withSyncRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-                .withRequestTimeout(Duration.ofSeconds(2));
+                .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     private MarathonSource start(MarathonSettings settings) {
@@ -305,11 +297,7 @@ class MarathonSourceTest {
     }
 
     private boolean idle() {
-        try {
-            return source.idle();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return MarathonSourceFixture.idle(source);
     }
 
     @Test

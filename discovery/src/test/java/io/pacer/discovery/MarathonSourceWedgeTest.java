@@ -1,10 +1,8 @@
 package io.pacer.discovery;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.pacer.discovery.MarathonModel.model;
 import static io.pacer.discovery.MarathonModel.routes;
 import static io.pacer.discovery.MarathonModel.running;
@@ -17,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.pacer.core.RouteTable;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -37,28 +34,18 @@ class MarathonSourceWedgeTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        wiremock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-                .containerThreads(12).jettyAcceptors(1));
-        wiremock.start();
-        wiremock.stubFor(get(urlPathEqualTo("/ping")).willReturn(aResponse().withStatus(200).withBody("pong")));
+        wiremock = MarathonSourceFixture.marathonApi();
         marathon = new FakeMarathon(wiremock.baseUrl());
     }
 
     @AfterEach
     void tearDown() {
-        if (source != null) {
-            source.close();
-        }
-        marathon.close();
-        wiremock.stop();
+        MarathonSourceFixture.stop(source, marathon, wiremock);
     }
 
     private MarathonSettings settings() {
-        return MarathonSettings.of(List.of(marathon.uri()))
-                .withPing(Duration.ofMillis(100), Duration.ofSeconds(3))
-                .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
-                .withSyncRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-                .withRequestTimeout(Duration.ofSeconds(2));
+        return MarathonSourceFixture.quickSettings(marathon.uri())
+                .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     private void stubApps(MarathonModel model) {
@@ -137,11 +124,7 @@ class MarathonSourceWedgeTest {
     }
 
     private boolean idle() {
-        try {
-            return source.idle();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return MarathonSourceFixture.idle(source);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.RecordedRequest;
 import io.pacer.proxy.testing.Reply;
 import io.pacer.proxy.testing.TestBodies;
+import io.pacer.proxy.testing.TestHttpClients;
 import io.pacer.proxy.testing.TestProxy;
 import io.pacer.proxy.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;
@@ -45,10 +46,7 @@ class BodiesTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int MB = 1024 * 1024;
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT)
-            .build();
+    private static final HttpClient CLIENT = TestHttpClients.http11(TIMEOUT);
 
     @RegisterExtension
     final Closer open = new Closer();

@@ -19,6 +19,7 @@ import io.pacer.proxy.testing.Await;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.Reply;
+import io.pacer.proxy.testing.TestHttpClients;
 import io.pacer.proxy.testing.TestUpstream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -63,8 +64,7 @@ class LifecycleTest {
     Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+    private final HttpClient http = TestHttpClients.http11(TIMEOUT);
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "lifecycle-test");
         t.setDaemon(true);

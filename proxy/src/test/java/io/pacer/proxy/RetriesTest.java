@@ -117,10 +117,7 @@ class RetriesTest {
 
     /** Short timeouts so that failing attempts cost little; {@code extra} adjusts them. */
     private TestProxy proxy(App app, UnaryOperator<PacerConfig.Builder> extra) {
-        return track(TestProxy.start(TestProxy.table(app), cfg -> extra.apply(cfg
-                .connectTimeout(Duration.ofMillis(500))
-                .readTimeout(READ_TIMEOUT)
-                .sendTimeout(Duration.ofSeconds(2)))));
+        return track(TestProxy.startWithShortTimeouts(app, READ_TIMEOUT, extra));
     }
 
     private TestProxy proxy(App app) {

@@ -12,6 +12,7 @@ import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
 import io.pacer.proxy.testing.RecordedRequest;
 import io.pacer.proxy.testing.Reply;
+import io.pacer.proxy.testing.TestHttpClients;
 import io.pacer.proxy.testing.TestProxy;
 import io.pacer.proxy.testing.TestUpstream;
 import java.net.http.HttpClient;
@@ -33,10 +34,7 @@ class RoutingTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     /** For answers that come at once when all is well (keeps a failing class quick). */
     private static final Duration SHORT = Duration.ofSeconds(3);
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT)
-            .build();
+    private static final HttpClient CLIENT = TestHttpClients.http11(TIMEOUT);
 
     @RegisterExtension
     final Closer open = new Closer();

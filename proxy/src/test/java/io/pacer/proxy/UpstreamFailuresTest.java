@@ -61,10 +61,7 @@ class UpstreamFailuresTest {
     }
 
     private TestProxy proxy(App app, UnaryOperator<PacerConfig.Builder> extra) {
-        return track(TestProxy.start(TestProxy.table(app), cfg -> extra.apply(cfg
-                .connectTimeout(Duration.ofMillis(500))
-                .readTimeout(READ_TIMEOUT)
-                .sendTimeout(Duration.ofSeconds(2)))));
+        return track(TestProxy.startWithShortTimeouts(app, READ_TIMEOUT, extra));
     }
 
     private TestProxy proxy(App app) {

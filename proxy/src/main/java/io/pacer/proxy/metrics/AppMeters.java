@@ -48,6 +48,8 @@ final class AppMeters {
     final Counter exhausted;
     /** Tasks in the current route table; read by the {@code pacer_app_tasks} gauge. */
     volatile int tasks;
+    /** The last {@link PacerMetrics#updateRoutes} whose table routes this app; written under its lock. */
+    long routedInSwap;
 
     private final List<Meter> meters = new ArrayList<>();
 

@@ -26,11 +26,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -147,7 +145,9 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     private final Clock clock;
     private final ConcurrentHashMap<String, AppMeters> apps = new ConcurrentHashMap<>();
     /** Tasks of each app of the table in force; written under {@link #lock}. */
-    private volatile Map<String, Integer> taskCounts = Map.of();
+    private volatile RouteTable routed = RouteTable.empty();
+    /** Incremented by each {@link #updateRoutes}; an app's meters carry the last one that saw it routed. */
+    private long swaps;
     private final AppMeters none;
     private final boolean appBuckets;
     private final Timer proxyRequestDuration;
@@ -396,7 +396,7 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
             AppMeters m = apps.get(appId);
             if (m == null) {
                 m = new AppMeters(registry, appId, true, appBuckets);
-                m.tasks = taskCounts.getOrDefault(appId, 0);
+                m.tasks = taskCount(routed, appId);
                 apps.put(appId, m);
             }
             return m;
@@ -411,27 +411,38 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
      */
     public void updateRoutes(RouteTable table) {
         Objects.requireNonNull(table, "table");
+        // Runs on every swap, at 10,000 apps too: it touches only the apps that have meters, and
+        // builds no map of the whole table.
         synchronized (lock) {
-            Map<String, Integer> counts = new HashMap<>();
+            long swap = ++swaps;
             for (App app : table.apps()) {
-                counts.put(app.id(), app.tasks().size());
                 AppMeters m = apps.get(app.id());
                 if (m != null) {
                     m.tasks = app.tasks().size();
+                    m.routedInSwap = swap;
                 }
             }
-            taskCounts = counts;
-            Set<String> ids = counts.keySet();
             for (Iterator<Map.Entry<String, AppMeters>> it = apps.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, AppMeters> e = it.next();
-                if (!ids.contains(e.getKey())) {
+                if (e.getValue().routedInSwap != swap) {
                     it.remove();
                     e.getValue().removeFrom(registry);
                 }
             }
-            upstreamHealth.retainApps(ids);
+            upstreamHealth.retainApps(table);
+            routed = table;
             tableVersion = table.version();
         }
+    }
+
+    /** The tasks {@code table} routes for {@code appId}: a scan, run once per app, at its first request. */
+    private static int taskCount(RouteTable table, String appId) {
+        for (App app : table.apps()) {
+            if (app.id().equals(appId)) {
+                return app.tasks().size();
+            }
+        }
+        return 0;
     }
 
     // ---- exposition --------------------------------------------------------------------------

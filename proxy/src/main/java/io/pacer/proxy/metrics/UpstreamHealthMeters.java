@@ -9,6 +9,7 @@ import io.pacer.core.RetryCondition;
 import io.pacer.core.RouteTable;
 import io.pacer.core.TaskStates;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,7 +83,14 @@ final class UpstreamHealthMeters {
     }
 
     /** Drops the failure counters of apps no longer routed. */
-    void retainApps(Set<String> appIds) {
+    void retainApps(RouteTable table) {
+        if (failures.isEmpty()) {
+            return; // the usual case: no set of every app id to build
+        }
+        Set<String> appIds = new HashSet<>();
+        for (App app : table.apps()) {
+            appIds.add(app.id());
+        }
         failures.entrySet().removeIf(e -> {
             if (appIds.contains(e.getKey())) {
                 return false;

@@ -14,6 +14,7 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
+import io.pacer.proxy.testing.TestHttpClients;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -41,8 +42,7 @@ class AdminServerTest {
     private volatile String notReady;
     private AdminServer server;
     private AdminApi api;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+    private final HttpClient client = TestHttpClients.http11(TIMEOUT);
 
     @BeforeEach
     void start() throws Exception {

@@ -9,6 +9,7 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.proxy.testing.RawHttp;
 import io.pacer.proxy.testing.RawResponse;
+import io.pacer.proxy.testing.TestHttpClients;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,8 +29,7 @@ class AdminTokenTest {
     private static final String TOKEN = "4f1c2e9a7b3d5e6f8a9b0c1d";
 
     private final AdminApiTest.FakeDiscovery discovery = new AdminApiTest.FakeDiscovery();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+    private final HttpClient client = TestHttpClients.http11(TIMEOUT);
     private AdminServer server;
 
     @BeforeEach

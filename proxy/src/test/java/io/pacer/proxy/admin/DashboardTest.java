@@ -13,6 +13,7 @@ import io.pacer.core.RouteTable;
 import io.pacer.core.Task;
 import io.pacer.core.TaskStates;
 import io.pacer.proxy.metrics.AppTotals;
+import io.pacer.proxy.testing.TestHttpClients;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,8 +40,7 @@ class DashboardTest {
 
     private final AdminApiTest.FakeDiscovery discovery = new AdminApiTest.FakeDiscovery();
     private final AtomicReference<Map<String, AppTotals>> totals = new AtomicReference<>(Map.of());
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+    private final HttpClient client = TestHttpClients.http11(TIMEOUT);
     private AdminServer server;
 
     @BeforeEach

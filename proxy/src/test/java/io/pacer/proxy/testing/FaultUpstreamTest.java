@@ -26,8 +26,7 @@ class FaultUpstreamTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String GET = "GET /app/x HTTP/1.1\r\nHost: test\r\n\r\n";
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).build();
+    private final HttpClient client = TestHttpClients.http11(TIMEOUT);
     @RegisterExtension
     final Closer open = new Closer();
 

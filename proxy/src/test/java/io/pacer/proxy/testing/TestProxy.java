@@ -49,6 +49,18 @@ public final class TestProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Pacer in front of {@code app} alone, with timeouts short enough that failing upstreams cost
+     * little (connect 500 ms, send 2 s, read {@code readTimeout}); {@code extra} adjusts them further.
+     */
+    public static TestProxy startWithShortTimeouts(App app, Duration readTimeout,
+            UnaryOperator<PacerConfig.Builder> extra) {
+        return start(table(app), cfg -> extra.apply(cfg
+                .connectTimeout(Duration.ofMillis(500))
+                .readTimeout(readTimeout)
+                .sendTimeout(Duration.ofSeconds(2))));
+    }
+
     public PacerServer server() {
         return server;
     }

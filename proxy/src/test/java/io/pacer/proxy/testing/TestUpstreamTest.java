@@ -34,7 +34,7 @@ class TestUpstreamTest {
 
     @BeforeAll
     static void client() {
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+        client = TestHttpClients.http11(TIMEOUT);
     }
 
     @AfterAll
