@@ -13,9 +13,9 @@ import java.util.Optional;
  * @param listen                    {@code listen}: where clients connect; port 0 picks a free port. Default 0.0.0.0:8080.
  * @param xproxy                    {@code xproxy}: the {@code X-Proxy} response header. Default the machine's host name.
  * @param workerThreads             {@code worker_threads}: event loop threads; 0 (the default) means one per available processor.
- * @param transport                 {@code transport}: the data plane's I/O, one of {@code auto} (the default: epoll
- *                                  when its library loads, else NIO), {@code epoll}, {@code io_uring} and
- *                                  {@code nio}. Whether a named one runs on this machine is found out at startup.
+ * @param transport                 {@code transport}: the data plane's I/O, one of {@code auto} (the default:
+ *                                  io_uring where it runs, else epoll when its library loads, else NIO),
+ *                                  {@code epoll}, {@code io_uring} and {@code nio}. Whether a named one runs on this machine is found out at startup.
  * @param proxyProtocol             {@code proxy_protocol}: every connection on {@code listen} starts with a PROXY protocol header.
  * @param trustedProxies            {@code trusted_proxies}: CIDR blocks of balancers in front whose {@code X-Forwarded-For},
  *                                  {@code -Proto} and {@code -Host} are believed. Default none.

@@ -1,5 +1,7 @@
 package io.pacer.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -15,15 +17,18 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 
 /**
- * The I/O transport: by default native epoll on Linux when its library loads, NIO elsewhere;
+ * The I/O transport: by default io_uring on Linux where it runs, else native epoll when its library
+ * loads, NIO elsewhere;
  * {@code transport} in {@code pacer.toml} can ask for epoll, io_uring or NIO by name. Every
  * data-plane channel Pacer opens (client, upstream, DNS) uses the same one, so upstream connections
  * can share the client connection's event loop.
@@ -43,9 +48,24 @@ public record Transport(String name,
         }
     }
 
-    /** {@code transport = "auto"}: epoll when it loads (and {@code -Dpacer.noEpoll} is not set), else NIO. */
+    /**
+     * {@code transport = "auto"}: io_uring where it runs (it costs about a fifth less CPU per proxied
+     * request than epoll), else epoll when it loads, else NIO; {@code -Dpacer.noEpoll} means NIO.
+     * {@code -Dpacer.transport=NAME} makes {@code auto} mean that transport instead, so a whole test
+     * suite can run on one transport without touching any configuration.
+     */
     public static Transport detect() {
-        if (!Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable()) {
+        String forced = System.getProperty("pacer.transport", "auto");
+        if (!forced.isEmpty() && !forced.equals("auto")) {
+            return named(forced);
+        }
+        if (Boolean.getBoolean("pacer.noEpoll")) {
+            return nio();
+        }
+        if (IoUring.isAvailable()) {
+            return ioUring();
+        }
+        if (Epoll.isAvailable()) {
             return epoll();
         }
         return nio();
@@ -73,8 +93,7 @@ public record Transport(String name,
                 if (!IoUring.isAvailable()) {
                     throw unavailable("io_uring", IoUring.unavailabilityCause());
                 }
-                yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                        IoUringSocketChannel.class, IoUringDatagramChannel.class);
+                yield ioUring();
             }
             default -> throw new IllegalArgumentException("transport: unknown transport \"" + name + "\"");
         };
@@ -82,7 +101,7 @@ public record Transport(String name,
 
     private static UnavailableException unavailable(String name, Throwable cause) {
         return new UnavailableException("\"" + name + "\" is not available on this machine ("
-                + reason(cause) + "); use \"auto\" (epoll when available, else NIO) or \"nio\"", cause);
+                + reason(cause) + "); use \"auto\" (io_uring or epoll when available, else NIO) or \"nio\"", cause);
     }
 
     /** The innermost message Netty recorded (a missing native library, a kernel refusing the calls). */
@@ -98,6 +117,11 @@ public record Transport(String name,
         return message != null ? message : cause.getClass().getSimpleName();
     }
 
+    static Transport ioUring() {
+        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class, IoUringDatagramChannel.class);
+    }
+
     static Transport epoll() {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                 EpollSocketChannel.class, EpollDatagramChannel.class);
@@ -106,6 +130,32 @@ public record Transport(String name,
     static Transport nio() {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
                 NioSocketChannel.class, NioDatagramChannel.class);
+    }
+
+    /**
+     * Closes {@code ch} so that its peer sees the connection end now, on every transport.
+     *
+     * <p>On io_uring, closing the descriptor is not enough: every request the ring still holds on
+     * the socket keeps it alive, and a close that raced an in-flight write was seen to leave a poll armed
+     * on it that Netty 4.2.18 believes cancelled. The socket then stays established with no
+     * descriptor, until the peer closes or sends something; a peer that waits for the rest of a
+     * request never does. {@code shutdown(2)} acts on the socket itself: the peer gets its FIN at
+     * once and the stray poll fires, so the kernel lets go of the socket.
+     */
+    public static ChannelFuture closeNow(Channel ch) {
+        if (ch instanceof IoUringSocketChannel uring && ch.isOpen()) {
+            if (!ch.eventLoop().inEventLoop()) {
+                // The descriptor is closed on the loop: shut it down there, while it is surely still ours.
+                ch.eventLoop().execute(() -> closeNow(ch));
+                return ch.closeFuture();
+            }
+            try {
+                new Socket(uring.fd().intValue()).shutdown();
+            } catch (IOException e) {
+                // Not connected, or already shut down: the close below is all there is to do.
+            }
+        }
+        return ch.close();
     }
 
     public EventLoopGroup newGroup(int threads, String threadPrefix) {

@@ -34,8 +34,12 @@ class TransportTest {
     Path dir;
 
     @Test
-    void autoIsEpollWhenItLoadsElseNio() {
-        String expected = !Boolean.getBoolean("pacer.noEpoll") && Epoll.isAvailable() ? "epoll" : "nio";
+    void autoIsIoUringWhereItRunsElseEpollWhenItLoadsElseNio() {
+        String forced = System.getProperty("pacer.transport", "auto");
+        String expected = !forced.isEmpty() && !forced.equals("auto") ? forced
+                : Boolean.getBoolean("pacer.noEpoll") ? "nio"
+                : IoUring.isAvailable() ? "io_uring"
+                : Epoll.isAvailable() ? "epoll" : "nio";
         assertEquals(expected, Transport.named("auto").name());
         assertEquals(expected, Transport.detect().name());
         assertEquals(expected, Transport.named(PacerConfig.defaults().listeners().transport()).name(),

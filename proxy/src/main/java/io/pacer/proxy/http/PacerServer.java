@@ -5,9 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SniHandler;
@@ -69,6 +72,8 @@ public final class PacerServer implements AutoCloseable {
     private final ChannelGroup clients;
     private volatile boolean draining;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The resolver's sockets, so that {@link #close} can wait for them to close. */
+    private final ChannelGroup dnsChannels;
     private final Channel serverChannel;
     /** The {@code tls_listen} socket, or {@code null} without TLS. */
     private final Channel tlsChannel;
@@ -87,9 +92,14 @@ public final class PacerServer implements AutoCloseable {
         int threads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
         this.bossGroup = transport.newGroup(1, "pacer-accept");
         this.workerGroup = transport.newGroup(threads, "pacer-io");
+        this.dnsChannels = new DefaultChannelGroup("pacer-dns", GlobalEventExecutor.INSTANCE);
+        ReflectiveChannelFactory<? extends DatagramChannel> datagrams =
+                new ReflectiveChannelFactory<>(transport.datagramChannel());
+        ReflectiveChannelFactory<? extends SocketChannel> streams =
+                new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannel())
-                .socketChannelType(transport.socketChannel()));
+                .datagramChannelFactory(() -> tracked(dnsChannels, datagrams.newChannel()))
+                .socketChannelFactory(() -> tracked(dnsChannels, streams.newChannel())));
         this.pools = new UpstreamPools(transport, resolver, settings, stats);
         ClientTraffic traffic = new ClientTraffic(stats);
         this.clients = new DefaultChannelGroup("pacer-clients", GlobalEventExecutor.INSTANCE);
@@ -329,12 +339,39 @@ public final class PacerServer implements AutoCloseable {
         return drained;
     }
 
+    private static <C extends Channel> C tracked(ChannelGroup group, C channel) {
+        group.add(channel);
+        return channel;
+    }
+
+    /**
+     * Waits, briefly, until the client, upstream and DNS sockets have closed, before the loops stop.
+     * On io_uring a close completes only once the kernel has answered the cancellation of the
+     * socket's pending reads and writes; one that completes after its loop stopped taking tasks
+     * never reaches the pipeline (Netty: "Can't invoke task later as EventLoop rejected it"), so
+     * the decoders never release what they buffered.
+     */
+    private void awaitClosed(ChannelGroupFuture clientsClosed, ChannelGroupFuture dnsClosed) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        clientsClosed.awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // An upstream connection of a request in flight is closed by its client's channelInactive.
+        while (stats.upstreamConnections() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5); // a shutdown, not a test: polling a counter is simplest
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        dnsClosed.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        clients.close();
+        ChannelGroupFuture clientsClosed = clients.close();
         serverChannel.close().syncUninterruptibly();
         if (tlsChannel != null) {
             tlsChannel.close().syncUninterruptibly();
@@ -347,6 +384,7 @@ public final class PacerServer implements AutoCloseable {
         // The resolver's DNS sockets close on their loops before the loops stop: io_uring keeps a
         // buffer in every socket's pending read and gives it back only when the socket is closed.
         resolver.close();
+        awaitClosed(clientsClosed, dnsChannels.close());
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.terminationFuture().syncUninterruptibly();

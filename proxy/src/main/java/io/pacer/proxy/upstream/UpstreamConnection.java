@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import io.pacer.core.Task;
+import io.pacer.proxy.Transport;
 
 /**
  * One connection to a task, and the last handler of its pipeline. It belongs to one event loop and
@@ -82,7 +83,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         broken = true;
         listener = null;
         if (channel != null) {
-            channel.close();
+            // Often an abort mid-request, to an upstream waiting for the rest of it: it must see the end.
+            Transport.closeNow(channel);
         }
     }
 
