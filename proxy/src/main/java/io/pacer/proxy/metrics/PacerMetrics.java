@@ -23,8 +23,6 @@ import io.pacer.proxy.http.RequestRecord;
 import io.pacer.proxy.http.TrafficStats;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -32,8 +30,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Pacer's Prometheus metrics: a Micrometer {@link PrometheusMeterRegistry} fed by the data plane
@@ -117,8 +113,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PacerMetrics implements RequestObserver, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(PacerMetrics.class);
-
     /** The {@code app} label of requests Pacer answered itself. */
     public static final String NO_APP = "none";
 
@@ -142,7 +136,6 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     }
 
     private final PrometheusMeterRegistry registry;
-    private final Clock clock;
     private final ConcurrentHashMap<String, AppMeters> apps = new ConcurrentHashMap<>();
     /** Tasks of each app of the table in force; written under {@link #lock}. */
     private volatile RouteTable routed = RouteTable.empty();
@@ -154,21 +147,14 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     private final Timer proxyUpstreamDuration;
     private final Object lock = new Object();
     private final JvmGcMetrics gcMetrics;
-    private volatile TrafficStats traffic;
+    private final TrafficMeters trafficMeters;
     private volatile PacerServer server;
     private final UpstreamHealthMeters upstreamHealth;
     private volatile long tableVersion;
 
-    // Discovery, sampled under scrapeLock at each scrape.
-    private final Supplier<? extends DiscoveryMetricsSource> discovery;
+    /** {@code null} without discovery; sampled under {@link #scrapeLock} at each scrape. */
+    private final DiscoveryMeters discovery;
     private final Object scrapeLock = new Object();
-    private final LabeledCounters events;
-    private final LabeledCounters syncFailures;
-    private volatile boolean streamConnected;
-    private volatile long malformedEvents;
-    private volatile long resyncs;
-    private volatile Duration lastResyncDuration;
-    private volatile Instant lastSyncSuccess;
 
     /** Metrics without discovery (an apps file, or none): no {@code pacer_marathon_*} series. */
     public PacerMetrics() {
@@ -195,9 +181,8 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
      */
     public PacerMetrics(Supplier<? extends DiscoveryMetricsSource> discovery, Clock clock,
             boolean appLatencyHistograms) {
-        this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(clock, "clock");
         this.appBuckets = appLatencyHistograms;
-        this.discovery = discovery;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Filters first: Micrometer applies them to meters registered after them only.
         // Micrometer's process.cpu.time counts nanoseconds (process_cpu_time_ns_total); Prometheus
@@ -221,21 +206,12 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
                 .serviceLevelObjectives(AppMeters.DURATION_BUCKETS)
                 .register(registry);
         this.upstreamHealth = new UpstreamHealthMeters(registry);
-        bindTrafficMeters();
+        this.trafficMeters = new TrafficMeters(registry);
         Gauge.builder("pacer.route.table.version", this, m -> m.tableVersion)
                 .description("Version of the route table in force")
                 .strongReference(true)
                 .register(registry);
-        if (discovery != null) {
-            events = new LabeledCounters(registry, "pacer.marathon.events", "type",
-                    "Marathon events received, by type", MAX_LABEL_VALUES);
-            syncFailures = new LabeledCounters(registry, "pacer.marathon.sync.failures", "cause",
-                    "Failed syncs with Marathon, by cause", MAX_LABEL_VALUES);
-            bindDiscoveryMeters();
-        } else {
-            events = null;
-            syncFailures = null;
-        }
+        this.discovery = discovery == null ? null : new DiscoveryMeters(registry, discovery, clock);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
@@ -254,85 +230,11 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    private void bindTrafficMeters() {
-        Gauge.builder("pacer.client.connections", this, m -> m.trafficValue(TrafficStats::clientConnections))
-                .description("Client connections open")
-                .strongReference(true)
-                .register(registry);
-        Gauge.builder("pacer.upstream.connections", this, m -> m.trafficValue(TrafficStats::upstreamConnections))
-                .description("Connections to tasks open, busy and idle")
-                .strongReference(true)
-                .register(registry);
-        Gauge.builder("pacer.upstream.idle.connections", this,
-                        m -> m.trafficValue(TrafficStats::idleUpstreamConnections))
-                .description("Connections to tasks idle in the pools")
-                .strongReference(true)
-                .register(registry);
-        Gauge.builder("pacer.websocket.tunnels", this, m -> m.trafficValue(TrafficStats::tunnels))
-                .description("WebSocket (upgraded) connections being relayed")
-                .strongReference(true)
-                .register(registry);
-        // FunctionCounter holds its object weakly: this is held by whoever scrapes.
-        FunctionCounter.builder("pacer.client.received", this, m -> m.trafficValue(TrafficStats::bytesIn))
-                .description("Bytes read from clients, heads and bodies")
-                .baseUnit("bytes")
-                .register(registry);
-        FunctionCounter.builder("pacer.client.sent", this, m -> m.trafficValue(TrafficStats::bytesOut))
-                .description("Bytes written to clients, heads and bodies")
-                .baseUnit("bytes")
-                .register(registry);
-        FunctionCounter.builder("pacer.client.refused.connections", this,
-                        m -> m.trafficValue(TrafficStats::refusedConnections))
-                .description("Client connections answered 503 and closed because max_connections were open")
-                .register(registry);
-    }
-
-    private double trafficValue(java.util.function.ToLongFunction<TrafficStats> getter) {
-        TrafficStats t = traffic;
-        return t == null ? 0 : getter.applyAsLong(t);
-    }
-
-    private void bindDiscoveryMeters() {
-        Gauge.builder("pacer.marathon.stream.connected", this, m -> m.streamConnected ? 1 : 0)
-                .description("1 while an event stream from Marathon is open, else 0")
-                .strongReference(true)
-                .register(registry);
-        FunctionCounter.builder("pacer.marathon.malformed.events", this, m -> m.malformedEvents)
-                .description("Marathon events whose data could not be read")
-                .register(registry);
-        FunctionCounter.builder("pacer.marathon.resyncs", this, m -> m.resyncs)
-                .description("Full syncs with Marathon (/v2/apps requests)")
-                .register(registry);
-        Gauge.builder("pacer.marathon.resync.duration", this, PacerMetrics::resyncSeconds)
-                .description("How long the last successful sync took; NaN before the first")
-                .baseUnit("seconds")
-                .strongReference(true)
-                .register(registry);
-        Gauge.builder("pacer.marathon.last.sync.age", this, PacerMetrics::lastSyncAgeSeconds)
-                .description("Time since the last successful sync ended; +Inf before the first")
-                .baseUnit("seconds")
-                .strongReference(true)
-                .register(registry);
-    }
-
-    private double resyncSeconds() {
-        Duration d = lastResyncDuration;
-        return d == null ? Double.NaN : d.toNanos() / 1e9;
-    }
-
-    private double lastSyncAgeSeconds() {
-        Instant last = lastSyncSuccess;
-        if (last == null) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return Math.max(0, Duration.between(last, clock.instant()).toNanos() / 1e9);
-    }
-
     // ---- data plane --------------------------------------------------------------------------
 
     /** Reads connection and byte counts from {@code stats} (until then they read 0). */
     public void bindTraffic(TrafficStats stats) {
-        this.traffic = Objects.requireNonNull(stats, "stats");
+        trafficMeters.bind(Objects.requireNonNull(stats, "stats"));
     }
 
     /** {@link #bindTraffic} with the server's counts and {@link #updateRoutes} with its table. */
@@ -453,41 +355,14 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
      */
     public String scrape() {
         synchronized (scrapeLock) {
-            sampleDiscovery();
+            if (discovery != null) {
+                discovery.sample();
+            }
             PacerServer s = server;
             if (s != null) {
                 upstreamHealth.sample(s.routes(), s.taskStates());
             }
             return registry.scrape(CONTENT_TYPE);
-        }
-    }
-
-    private void sampleDiscovery() {
-        if (discovery == null) {
-            return;
-        }
-        DiscoveryMetricsSource s;
-        try {
-            s = discovery.get();
-            if (s == null) {
-                return;
-            }
-            boolean connected = s.streamConnected();
-            Map<String, Long> byType = s.eventsByType();
-            long malformed = s.malformedEvents();
-            long syncs = s.resyncs();
-            Duration resyncDuration = s.lastResyncDuration();
-            Map<String, Long> failures = s.syncFailures();
-            Instant lastSync = s.lastSyncSuccess();
-            events.update(byType == null ? Map.of() : byType);
-            syncFailures.update(failures == null ? Map.of() : failures);
-            streamConnected = connected;
-            malformedEvents = malformed;
-            resyncs = syncs;
-            lastResyncDuration = resyncDuration;
-            lastSyncSuccess = lastSync;
-        } catch (RuntimeException e) {
-            log.warn("could not read discovery status for metrics; keeping the previous values", e);
         }
     }
 
@@ -511,7 +386,7 @@ public final class PacerMetrics implements RequestObserver, AutoCloseable {
     /** Distinct {@code type} labels of {@code pacer_marathon_events_total}, {@code other} excluded. */
     int eventTypeLabels() {
         synchronized (scrapeLock) {
-            return events == null ? 0 : events.ownKeys();
+            return discovery == null ? 0 : discovery.eventTypeLabels();
         }
     }
 
