@@ -111,12 +111,17 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Integer getInt(CharSequence name) {
+        return parsed(name, Integer::valueOf);
+    }
+
+    /** The first {@code name} value as {@code parse} reads it; {@code null} when absent or not a number. */
+    private <T> T parsed(CharSequence name, java.util.function.Function<String, T> parse) {
         String v = get(name);
         if (v == null) {
             return null;
         }
         try {
-            return Integer.parseInt(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
             return null;
         }
@@ -130,15 +135,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        String v = get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Short.parseShort(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return parsed(name, Short::valueOf);
     }
 
     @Override
