@@ -151,6 +151,32 @@ class FlatHttpHeadersTest {
         }
     }
 
+    /** Where Netty's headers throw on a value that does not parse, these answer {@code null} (or the default). */
+    @Test
+    void readsNumbersAndDatesAsNettysHeadersDo() {
+        FlatHttpHeaders h = FlatHttpHeaders.create();
+        h.add("N", "12").add("Bad", "x").add("Big", "70000").add("Date", "Sun, 06 Dec 2026 16:00:00 GMT");
+        HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders().add(h);
+        for (String name : List.of("N", "Bad", "Big", "Date", "Absent")) {
+            assertEquals(orNull(() -> netty.getInt(name)), h.getInt(name), name);
+            assertEquals(orNull(() -> netty.getShort(name)), h.getShort(name), name);
+            assertEquals(orNull(() -> netty.getTimeMillis(name)), h.getTimeMillis(name), name);
+        }
+        assertEquals(12, h.getInt("n"));
+        assertEquals(-1, h.getInt("Bad", -1));
+        assertEquals((short) -1, h.getShort("Big", (short) -1));
+        assertEquals(1_796_572_800_000L, h.getTimeMillis("date"));
+        assertEquals(-1L, h.getTimeMillis("N", -1));
+    }
+
+    private static Object orNull(java.util.concurrent.Callable<?> read) {
+        try {
+            return read.call();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     @Test
     void copiesAreIndependent() {
         FlatHttpHeaders h = FlatHttpHeaders.create();
