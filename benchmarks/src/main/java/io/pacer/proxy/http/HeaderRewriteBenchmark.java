@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code Server}, {@code X-Proxy}, {@code Date}).
  *
  * <p>Heads are decoded once by Netty's own decoders, so names and values have the types the real
- * decoders give them. Both rewrite their argument, so each call gets a fresh copy of the head:
+ * decoders give them; {@code headers=flat} is the {@link FlatHttpHeaders} Pacer's decoders fill,
+ * {@code headers=netty} Netty's default map, for comparison. Both rewrite their argument, so each call gets a fresh copy of the head:
  * {@link #copyRequestHead} and {@link #copyResponseHead} measure that copy alone, to subtract.
  *
  * <p>In package {@code io.pacer.proxy} (in the benchmarks module) to reach the package-private class.
@@ -104,6 +105,9 @@ public class HeaderRewriteBenchmark {
         @Param({"wrk", "browser", "behindLb"})
         String request;
 
+        @Param({"flat", "netty"})
+        String headers;
+
         HttpRequest head;
         String uri;
 
@@ -115,7 +119,7 @@ public class HeaderRewriteBenchmark {
                 case "behindLb" -> BEHIND_LB + "\r\n";
                 default -> throw new IllegalArgumentException(request);
             };
-            head = decode(new HttpRequestDecoder(new HttpDecoderConfig()), raw);
+            head = decode(new HttpRequestDecoder(config(headers)), raw);
             uri = RequestTargets.originForm(head.uri());
         }
 
@@ -130,17 +134,28 @@ public class HeaderRewriteBenchmark {
         @Param({"hello", "static"})
         String response;
 
+        @Param({"flat", "netty"})
+        String headers;
+
         HttpResponse template;
         final AsciiString xproxy = AsciiString.cached("pacer-bench");
 
         @Setup
         public void setUp() {
-            template = decode(new HttpResponseDecoder(new HttpDecoderConfig()), "hello".equals(response) ? HELLO : STATIC);
+            template = decode(new HttpResponseDecoder(config(headers)), "hello".equals(response) ? HELLO : STATIC);
         }
 
         HttpResponse fresh() {
             return new DefaultHttpResponse(template.protocolVersion(), template.status(), template.headers().copy());
         }
+    }
+
+    /** A decoder configuration with the headers Pacer's decoders use ({@code flat}) or Netty's. */
+    static HttpDecoderConfig config(String headers) {
+        HttpDecoderConfig config = new HttpDecoderConfig();
+        return "flat".equals(headers)
+                ? config.setHeadersFactory(FlatHttpHeaders.FACTORY).setTrailersFactory(FlatHttpHeaders.TRAILERS_FACTORY)
+                : config;
     }
 
     private static <T> T decode(Object decoder, String raw) {

@@ -41,16 +41,24 @@ public final class FlatHttpHeaders extends HttpHeaders {
     public static final HttpHeadersFactory TRAILERS_FACTORY = new Factory(true);
 
     private static final CharSequence[] NONE = new CharSequence[0];
+    private static final int[] NO_HASHES = new int[0];
     private static final int INITIAL = 2 * 12;
 
     private final boolean trailers;
     /** Name {@code i} at {@code 2i}, its value at {@code 2i + 1}. */
     private CharSequence[] entries;
+    /**
+     * The case-insensitive hash of name {@code i} ({@link AsciiString#hashCode(CharSequence)}): a
+     * lookup compares one int per header before any characters. Decoded names and Netty's name
+     * constants are {@code AsciiString}s, whose hash is computed once and kept.
+     */
+    private int[] hashes;
     private int size;
 
     private FlatHttpHeaders(boolean trailers, int capacity) {
         this.trailers = trailers;
         this.entries = capacity == 0 ? NONE : new CharSequence[capacity];
+        this.hashes = capacity == 0 ? NO_HASHES : new int[capacity / 2];
     }
 
     /** Empty headers with room for a typical head. */
@@ -78,12 +86,19 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     private int indexOf(CharSequence name, int from) {
+        if (size == from) {
+            return -1;
+        }
+        int h = AsciiString.hashCode(name);
         int n = name.length();
         CharSequence[] e = entries;
+        int[] hs = hashes;
         for (int i = from; i < size; i++) {
-            CharSequence candidate = e[2 * i];
-            if (candidate.length() == n && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
-                return i;
+            if (hs[i] == h) {
+                CharSequence candidate = e[2 * i];
+                if (candidate.length() == n && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                    return i;
+                }
             }
         }
         return -1;
@@ -355,9 +370,11 @@ public final class FlatHttpHeaders extends HttpHeaders {
     private void append(CharSequence name, CharSequence value) {
         if (2 * size == entries.length) {
             entries = Arrays.copyOf(entries, Math.max(8, entries.length * 2));
+            hashes = Arrays.copyOf(hashes, entries.length / 2);
         }
         entries[2 * size] = name;
         entries[2 * size + 1] = value;
+        hashes[size] = AsciiString.hashCode(name);
         size++;
     }
 
@@ -455,11 +472,14 @@ public final class FlatHttpHeaders extends HttpHeaders {
             return;
         }
         CharSequence[] e = entries;
+        int[] hs = hashes;
+        int removed = hs[i];
         int kept = i;
         for (int j = i + 1; j < size; j++) {
-            if (!sameName(e[2 * j], name)) {
+            if (hs[j] != removed || !sameName(e[2 * j], name)) {
                 e[2 * kept] = e[2 * j];
                 e[2 * kept + 1] = e[2 * j + 1];
+                hs[kept] = hs[j];
                 kept++;
             }
         }
@@ -554,6 +574,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
     public HttpHeaders copy() {
         FlatHttpHeaders copy = new FlatHttpHeaders(trailers, Math.max(INITIAL, 2 * size));
         System.arraycopy(entries, 0, copy.entries, 0, 2 * size);
+        System.arraycopy(hashes, 0, copy.hashes, 0, size);
         copy.size = size;
         return copy;
     }
