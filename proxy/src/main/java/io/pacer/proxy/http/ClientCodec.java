@@ -240,7 +240,11 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
 
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            FlatHttpHeaders.write(headers, buf);
+            if (headers instanceof FlatHttpHeaders flat) {
+                flat.writeTo(buf);
+            } else {
+                super.encodeHeaders(headers, buf); // an answer Pacer made itself
+            }
         }
 
         @Override

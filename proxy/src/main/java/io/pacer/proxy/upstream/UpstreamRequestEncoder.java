@@ -5,11 +5,15 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.pacer.proxy.http.FlatHttpHeaders;
 
-/** Netty's request encoder, writing {@link FlatHttpHeaders} in bulk. */
+/** Netty's request encoder, writing {@link FlatHttpHeaders} in bulk (any other headers as Netty writes them). */
 final class UpstreamRequestEncoder extends HttpRequestEncoder {
 
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-        FlatHttpHeaders.write(headers, buf);
+        if (headers instanceof FlatHttpHeaders flat) {
+            flat.writeTo(buf);
+        } else {
+            super.encodeHeaders(headers, buf); // a request converted from HTTP/2
+        }
     }
 }

@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -140,14 +144,31 @@ class FlatHttpHeadersTest {
         } finally {
             buf.release();
         }
-        // Other headers (an answer Pacer makes itself) are written the same way.
-        HttpHeaders netty = DefaultHttpHeadersFactory.headersFactory().newHeaders().add("Date", "today");
-        ByteBuf other = Unpooled.buffer();
+    }
+
+    /** The client encoder writes flat headers in bulk, and an answer Pacer makes itself as Netty writes it. */
+    @Test
+    void theClientEncoderWritesBothKindsOfHeaders() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ClientCodec.Encoder(new java.util.ArrayDeque<>()));
         try {
-            FlatHttpHeaders.write(netty, other);
-            assertEquals("Date: today\r\n", other.toString(StandardCharsets.ISO_8859_1));
+            FlatHttpHeaders flat = FlatHttpHeaders.create();
+            flat.add("Server", "up").add(HttpHeaderNames.CONTENT_LENGTH, "0");
+            ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.EMPTY_BUFFER, flat, FlatHttpHeaders.create()));
+            HttpHeaders own = DefaultHttpHeadersFactory.headersFactory().newHeaders()
+                    .add("Date", "today").add(HttpHeaderNames.CONTENT_LENGTH, "0");
+            ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.EMPTY_BUFFER, own, DefaultHttpHeadersFactory.trailersFactory().newHeaders()));
+            StringBuilder written = new StringBuilder();
+            ByteBuf out;
+            while ((out = ch.readOutbound()) != null) {
+                written.append(out.toString(StandardCharsets.ISO_8859_1));
+                out.release();
+            }
+            assertEquals("HTTP/1.1 200 OK\r\nServer: up\r\ncontent-length: 0\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nDate: today\r\ncontent-length: 0\r\n\r\n", written.toString());
         } finally {
-            other.release();
+            ch.finishAndReleaseAll();
         }
     }
 
