@@ -72,8 +72,13 @@ final class ProxyExchange implements UpstreamListener {
     private final String stickyCookie;
     private String stickyToken;
 
-    /** Body parts not yet written to the current attempt, and, while replayable, those written. */
-    private final ArrayList<HttpContent> body = new ArrayList<>(4);
+    /** The request has no body: its head is followed by the end marker alone. */
+    private final boolean bodiless;
+    /**
+     * Body parts not yet written to the current attempt, and, while replayable, those written;
+     * {@code null} until the first part arrives, and always for a bodiless request.
+     */
+    private ArrayList<HttpContent> body;
     private int written;
     private long bodyBytes;
     private boolean replayable = true;
@@ -137,10 +142,8 @@ final class ProxyExchange implements UpstreamListener {
         this.lastClientReadNanos = startedNanos;
         // A bodiless request is whole with its head: the upstream gets the end marker at once, and
         // the client decoder's own marker, which arrives later, is dropped.
-        if (!hasBody) {
-            requestComplete = true;
-            body.add(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
+        this.bodiless = !hasBody;
+        this.requestComplete = bodiless;
     }
 
     void start() {
@@ -215,25 +218,38 @@ final class ProxyExchange implements UpstreamListener {
         readClientIfReady();
     }
 
-    /** Writes the body parts the current attempt has not had yet, then flushes. */
+    /**
+     * Writes the body parts the current attempt has not had yet, then flushes. A bodiless request
+     * comes here once per attempt, right after its head, for its end marker: a shared constant,
+     * written without a list to keep it in.
+     */
     private void writeBody() {
         UpstreamConnection conn = upstream;
         Channel ch = conn.channel();
-        int size = body.size();
-        for (int i = written; i < size; i++) {
-            HttpContent part = body.get(i);
-            ch.write(replayable ? part.retainedDuplicate() : part, ch.voidPromise());
+        if (bodiless) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        } else if (body != null) {
+            int size = body.size();
+            for (int i = written; i < size; i++) {
+                HttpContent part = body.get(i);
+                ch.write(replayable ? part.retainedDuplicate() : part, ch.voidPromise());
+            }
+            if (replayable) {
+                written = size;
+            } else {
+                body.clear();
+                written = 0;
+            }
         }
         if (requestComplete) {
             lastUpstreamNanos = System.nanoTime(); // the read timeout runs from the end of the request
         }
-        if (replayable) {
-            written = size;
-        } else {
-            body.clear();
-            written = 0;
-        }
         ch.flush();
+    }
+
+    /** Whether the current attempt has had every body part received so far. */
+    private boolean bodyWritten() {
+        return body == null || written == body.size();
     }
 
     private boolean canRetry(RetryCondition condition) {
@@ -305,6 +321,9 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (content instanceof LastHttpContent) {
             requestComplete = true;
+        }
+        if (body == null) {
+            body = new ArrayList<>(4);
         }
         if (replayable && bodyBytes > settings.replayBufferSize) {
             // Too big to keep: parts already sent are let go, and this request will not be retried
@@ -438,7 +457,7 @@ final class ProxyExchange implements UpstreamListener {
         UpstreamConnection conn = upstream;
         upstream = null;
         if (conn != null) {
-            boolean reusable = responseKeepAlive && requestComplete && written == body.size() && !closeDelimited
+            boolean reusable = responseKeepAlive && requestComplete && bodyWritten() && !closeDelimited
                     && !conn.hasLeftoverBytes();
             pool.release(conn, reusable);
         }
@@ -540,10 +559,12 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     private void releaseBody() {
-        for (HttpContent part : body) {
-            part.release();
+        if (body != null) {
+            for (int i = 0; i < body.size(); i++) { // by index: an iterator would be one more object per request
+                body.get(i).release();
+            }
+            body.clear();
         }
-        body.clear();
         written = 0;
     }
 
