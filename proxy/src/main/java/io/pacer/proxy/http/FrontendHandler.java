@@ -186,7 +186,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (decision instanceof RequestGate.Authenticate authenticate) {
             authenticate(authenticate.request());
         } else {
-            forward(((RequestGate.Forward) decision).request());
+            forward((RequestGate.Admitted) decision);
         }
     }
 
