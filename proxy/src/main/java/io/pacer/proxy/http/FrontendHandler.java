@@ -268,7 +268,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HttpRequest request = ownRequest;
         if (request != null) {
             ownRequest = null;
-            observer.requestFinished(new RequestRecord(clientIp, request.method().name(), request.uri(),
+            observer.requestFinished(RequestRecord.of(clientIp, request.method().name(), request.uri(),
                     response.status().code(), 0, response.content().readableBytes(),
                     System.nanoTime() - ownRequestNanos, 0, null, null, 0, false, true));
         }

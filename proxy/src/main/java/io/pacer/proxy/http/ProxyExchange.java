@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * attempt's answer, even a 5xx, is what the client gets. Which task each attempt goes to is the
  * {@link TaskPicker}'s choice; how each attempt went is told to {@link UpstreamHealth}, which
  * remembers failing tasks across requests.
+ *
+ * <p>When it ends, the exchange is its own {@link RequestRecord} for the {@link RequestObserver}:
+ * what a record holds is here already, and a separate one would be an object more per request.
  */
-final class ProxyExchange implements UpstreamListener {
+final class ProxyExchange implements UpstreamListener, RequestRecord {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
     private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
@@ -103,6 +106,9 @@ final class ProxyExchange implements UpstreamListener {
     private int status;
     private boolean exhausted;
     private Task answeredBy;
+    /** When the exchange ended, and whether its answer went out whole: for {@link RequestRecord}. */
+    private long finishedNanos;
+    private boolean complete;
 
     private long lastUpstreamNanos;
     private long lastClientReadNanos;
@@ -467,11 +473,11 @@ final class ProxyExchange implements UpstreamListener {
         frontend.exchangeFinished(this, clientKeepAlive && requestComplete && !closeDelimited && !frontend.draining());
     }
 
+    /** Tells the observer how the exchange ended; called once, when it is done. */
     private void observe(boolean complete) {
-        long now = System.nanoTime();
-        long upstreamNanos = answeredBy == null ? 0 : now - attemptStartedNanos;
-        observer.requestFinished(new RequestRecord(clientIp, method, uri, status, bodyBytes, bytesOut,
-                now - startedNanos, upstreamNanos, app.id(), answeredBy, attempts, exhausted, complete));
+        this.finishedNanos = System.nanoTime();
+        this.complete = complete;
+        observer.requestFinished(this);
     }
 
     private void pauseUpstream() {
@@ -617,6 +623,73 @@ final class ProxyExchange implements UpstreamListener {
             }
         }
         return now + checkPeriodNanos();
+    }
+
+    // ---- the record of the ended exchange, for the observer ------------------------------------
+
+    @Override
+    public String clientIp() {
+        return clientIp;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bodyBytes;
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    @Override
+    public long totalNanos() {
+        return finishedNanos - startedNanos;
+    }
+
+    @Override
+    public long upstreamNanos() {
+        return answeredBy == null ? 0 : finishedNanos - attemptStartedNanos;
+    }
+
+    @Override
+    public String appId() {
+        return app.id();
+    }
+
+    @Override
+    public Task task() {
+        return answeredBy;
+    }
+
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    @Override
+    public boolean exhausted() {
+        return exhausted;
+    }
+
+    @Override
+    public boolean complete() {
+        return complete;
     }
 
     @Override
