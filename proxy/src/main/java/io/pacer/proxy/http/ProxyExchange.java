@@ -116,8 +116,9 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
     private long upstreamBlockedSinceNanos;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
-                  UpstreamHealth health, RequestObserver observer, String clientIp, HttpVersion clientVersion, String clientUri,
-                  HttpRequest upstreamRequest, boolean hasBody, boolean webSocket, boolean clientKeepAlive, App app) {
+                  UpstreamHealth health, TaskPicker picker, RequestObserver observer, String clientIp,
+                  HttpVersion clientVersion, String clientUri, HttpRequest upstreamRequest, boolean hasBody,
+                  boolean webSocket, boolean clientKeepAlive, App app) {
         this.frontend = frontend;
         this.observer = observer;
         this.clientIp = clientIp;
@@ -134,7 +135,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
         this.app = app;
         this.health = health;
         AppOptions options = app.options();
-        this.picker = health.picker(app);
+        this.picker = picker;
         this.stickyCookie = options.stickyCookie();
         if (stickyCookie != null) {
             stickyToken = StickyCookie.value(upstreamRequest.headers(), stickyCookie);
