@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.pacer.core.App;
-import io.pacer.core.AppOptions;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
 import io.pacer.core.Task;
@@ -57,7 +57,6 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
     private final ProxySettings settings;
     private final UpstreamPool pool;
     private final HttpRequest upstreamRequest;
-    private final String method;
     private final boolean headRequest;
     private final boolean webSocket;
     private final boolean clientKeepAlive;
@@ -66,11 +65,6 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
     private final UpstreamHealth health;
     private final TaskPicker picker;
     private final long startedNanos;
-    // The app's own values where its labels set them, else the configuration's.
-    private final RetryPolicy retryPolicy;
-    private final long readTimeoutNanos;
-    private final int connectTimeoutMillis;
-    private final long maxBodySize;
     /** {@code PACER_STICKY}'s cookie name, and the task token the request's cookie carried. */
     private final String stickyCookie;
     private String stickyToken;
@@ -127,24 +121,18 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
         this.settings = settings;
         this.pool = pool;
         this.upstreamRequest = upstreamRequest;
-        this.method = upstreamRequest.method().name();
-        this.headRequest = "HEAD".equals(method);
+        this.headRequest = HttpMethod.HEAD.equals(upstreamRequest.method());
         this.webSocket = webSocket;
         this.clientKeepAlive = clientKeepAlive;
         this.clientVersion = clientVersion;
         this.app = app;
         this.health = health;
-        AppOptions options = app.options();
         this.picker = picker;
-        this.stickyCookie = options.stickyCookie();
+        this.stickyCookie = app.options().stickyCookie();
         if (stickyCookie != null) {
             stickyToken = StickyCookie.value(upstreamRequest.headers(), stickyCookie);
             picker.prefer(stickyToken);
         }
-        this.retryPolicy = settings.retryPolicy(options);
-        this.readTimeoutNanos = settings.readTimeoutNanos(options);
-        this.connectTimeoutMillis = settings.connectTimeoutMillis(options);
-        this.maxBodySize = settings.maxBodySize(options);
         this.startedNanos = System.nanoTime();
         this.lastClientReadNanos = startedNanos;
         // A bodiless request is whole with its head: the upstream gets the end marker at once, and
@@ -188,7 +176,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
             onConnection(idle);
             return;
         }
-        Future<UpstreamConnection> connected = pool.connect(task.task(), connectTimeoutMillis);
+        Future<UpstreamConnection> connected = pool.connect(task.task(), settings.connectTimeoutMillis(app.options()));
         if (connected.isDone()) {
             onConnected(connected);
         } else {
@@ -259,9 +247,20 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
         return body == null || written == body.size();
     }
 
+    // The app's own values where its labels set them, else the configuration's: read where needed
+    // rather than copied into fields, since each field is paid for by every request.
+
+    private RetryPolicy retryPolicy() {
+        return settings.retryPolicy(app.options());
+    }
+
+    private long readTimeoutNanos() {
+        return settings.readTimeoutNanos(app.options());
+    }
+
     private boolean canRetry(RetryCondition condition) {
         return (!requestSent || replayable)
-                && retryPolicy.allowsRetry(condition, method, requestSent, attempts, app.tasks().size(),
+                && retryPolicy().allowsRetry(condition, method(), requestSent, attempts, app.tasks().size(),
                 System.nanoTime() - startedNanos);
     }
 
@@ -279,7 +278,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
         TaskState failedTask = attemptTask;
         endAttempt();
         if (condition == RetryCondition.ERROR && failed != null && failed.reused() && !staleConnectionRetried
-                && (!requestSent || (replayable && RetryPolicy.isIdempotent(method)))) {
+                && (!requestSent || (replayable && RetryPolicy.isIdempotent(method())))) {
             // A pooled connection the task closed while it sat idle says nothing about the task:
             // like Nginx, try the same task again on another connection, without counting an attempt.
             staleConnectionRetried = true;
@@ -287,17 +286,17 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
             startAttempt(failedTask);
             return;
         }
-        health.failed(app, failedTask, condition, retryPolicy);
+        health.failed(app, failedTask, condition, retryPolicy());
         String task = failedTask.task().address();
         if (canRetry(condition)) {
-            log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method, app.id(), attempts, task,
+            log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method(), app.id(), attempts, task,
                     condition, cause);
             observer.retried(app.id(), condition);
             startAttempt();
             return;
         }
-        exhausted = retryPolicy.retries(condition);
-        log.debug("{} {}: attempt {} at {} failed ({}), no retry", method, app.id(), attempts, task, condition, cause);
+        exhausted = retryPolicy().retries(condition);
+        log.debug("{} {}: attempt {} at {} failed ({}), no retry", method(), app.id(), attempts, task, condition, cause);
         HttpResponseStatus status = condition == RetryCondition.TIMEOUT
                 ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
         respondAndFinish(status);
@@ -313,7 +312,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
         }
         lastClientReadNanos = System.nanoTime();
         bodyBytes += content.content().readableBytes();
-        if (bodyBytes > maxBodySize) {
+        if (bodyBytes > settings.maxBodySize(app.options())) {
             content.release();
             if (upstream != null) {
                 upstream.close();
@@ -387,8 +386,8 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
             onAttemptFailed(condition, null);
             return;
         }
-        health.answered(app, attemptTask, condition, retryPolicy); // a failure even when it is the client's answer
-        exhausted = condition != null && retryPolicy.retries(condition);
+        health.answered(app, attemptTask, condition, retryPolicy()); // a failure even when it is the client's answer
+        exhausted = condition != null && retryPolicy().retries(condition);
         responseStarted = true;
         status = code;
         answeredBy = upstream.task();
@@ -550,7 +549,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
      * truncated body as an error rather than as a complete answer.
      */
     private void abort(String why, Throwable cause) {
-        log.debug("{} {}: {}", method, app.id(), why, cause);
+        log.debug("{} {}: {}", method(), app.id(), why, cause);
         stopMidExchange();
         observe(false);
         frontend.abortExchange(this);
@@ -579,7 +578,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
 
     /** How often timeouts are checked: a few times per shortest timeout. */
     private long checkPeriodNanos() {
-        long shortest = Math.min(readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
+        long shortest = Math.min(readTimeoutNanos(), Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
         return Math.max(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10));
     }
 
@@ -615,7 +614,7 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
             // stalled write counts against the upstream then, and the client has its own timeout.
             boolean timedOut = upstreamBlockedSinceNanos != 0
                     ? now - upstreamBlockedSinceNanos > settings.sendTimeoutNanos
-                    : requestComplete && now - lastUpstreamNanos > readTimeoutNanos;
+                    : requestComplete && now - lastUpstreamNanos > readTimeoutNanos();
             if (timedOut) {
                 onAttemptFailed(RetryCondition.TIMEOUT, null);
                 if (done) {
@@ -633,9 +632,10 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
         return clientIp;
     }
 
+    /** The request's method: the upstream request's, which Pacer never changes. */
     @Override
     public String method() {
-        return method;
+        return upstreamRequest.method().name();
     }
 
     @Override
@@ -695,6 +695,6 @@ final class ProxyExchange implements UpstreamListener, RequestRecord {
 
     @Override
     public String toString() {
-        return method + " " + upstreamRequest.uri() + " -> " + app.id() + " attempt " + attempts;
+        return method() + " " + upstreamRequest.uri() + " -> " + app.id() + " attempt " + attempts;
     }
 }
