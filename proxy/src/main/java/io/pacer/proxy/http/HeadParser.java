@@ -51,6 +51,10 @@ public abstract class HeadParser {
     private int searched;
     /** Bytes at the front of the buffer already found to be lines this parser takes. */
     private int checked;
+    /** Line ends found so far in the head being searched. */
+    private int lineEnds;
+    /** Header lines of the head whose length {@link #headLength} last gave. */
+    private int headerLines;
     private long contentLength;
     // The parts of the header line last read by headerLine(), read right after it.
     private int nameEnd;
@@ -97,6 +101,7 @@ public abstract class HeadParser {
         int end = Math.min(in.writerIndex(), start + maxHead);
         // A head ends with CR LF CR LF: look for each LF, from three bytes before where the last
         // search stopped so that an ending split across reads is found.
+        int newFrom = start + searched;
         int from = start + Math.max(searched - 3, 0);
         int lastLf = -1;
         while (from < end) {
@@ -104,8 +109,12 @@ public abstract class HeadParser {
             if (lf < 0) {
                 break;
             }
+            if (lf >= newFrom) {
+                lineEnds++;
+            }
             if (lf - start >= 3 && in.getByte(lf - 1) == '\r' && in.getByte(lf - 2) == '\n'
                     && in.getByte(lf - 3) == '\r') {
+                headerLines = lineEnds - 2; // all but the first line and the empty one
                 reset();
                 return lf + 1 - start;
             }
@@ -125,6 +134,15 @@ public abstract class HeadParser {
     public final void reset() {
         searched = 0;
         checked = 0;
+        lineEnds = 0;
+    }
+
+    /**
+     * Headers for the head whose length {@link #headLength} last gave, with room for its lines
+     * and {@code more}: what Pacer adds on the way through, so that adding copies nothing.
+     */
+    protected final FlatHttpHeaders headersWithRoomFor(int more) {
+        return FlatHttpHeaders.withRoomFor(headerLines + more);
     }
 
     /** The {@code Content-Length} of the head last parsed; -1 if it had none. */

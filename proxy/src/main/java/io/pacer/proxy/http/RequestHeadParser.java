@@ -31,6 +31,9 @@ final class RequestHeadParser extends HeadParser {
     private static final AsciiString KEY1 = AsciiString.cached("Sec-WebSocket-Key1");
     private static final AsciiString KEY2 = AsciiString.cached("Sec-WebSocket-Key2");
 
+    /** Headers {@code ProxyHeaders.toUpstream} may add: Host, X-Forwarded-For, -Proto, -Host, X-Real-IP. */
+    private static final int ADDED = 5;
+
     private String lastTarget;
     // The parts of the request line last read by firstLine(), read right after it.
     private HttpMethod method;
@@ -55,7 +58,7 @@ final class RequestHeadParser extends HeadParser {
         int targetStart = m.name().length() + 1;
         int end = targetEnd;
         HttpVersion version = b[end + 8] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
-        HttpHeaders headers = FlatHttpHeaders.FACTORY.newHeaders();
+        HttpHeaders headers = headersWithRoomFor(ADDED);
         if (!readHeaders(b, p, length, headers)) {
             return null;
         }

@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.pacer.proxy.http.FlatHttpHeaders;
 import io.pacer.proxy.http.HeadParser;
 import java.nio.charset.StandardCharsets;
 
@@ -28,6 +27,9 @@ final class ResponseHeadParser extends HeadParser {
 
     private static final byte[] STATUS_LINE_START = "HTTP/1.1 200 ".getBytes(StandardCharsets.US_ASCII);
 
+    /** Headers {@code ProxyHeaders.toClient} and the exchange may add (Connection, a sticky cookie, ...). */
+    private static final int ADDED = 3;
+
     private HttpResponseStatus lastStatus;
 
     ResponseHeadParser() {
@@ -44,7 +46,7 @@ final class ResponseHeadParser extends HeadParser {
         if (p < 0) {
             return null;
         }
-        HttpHeaders headers = FlatHttpHeaders.FACTORY.newHeaders();
+        HttpHeaders headers = headersWithRoomFor(ADDED);
         if (!readHeaders(b, p, length, headers)) {
             return null;
         }
