@@ -8,8 +8,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -84,8 +82,8 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         private StrictDecoder strict;
         /** Whether the strict decoder has the request in progress, or the connection for good after a refusal. */
         private boolean delegating;
-        /** Body bytes still due for the request being framed here; 0 between requests. */
-        private long bodyLeft;
+        /** The body of the request being framed here, if any. */
+        private final FixedLengthBody body;
 
         Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods, boolean fastHeads) {
             this.config = config;
@@ -94,6 +92,7 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
                     ? new RequestHeadParser(Math.min(config.getMaxInitialLineLength(), config.getMaxHeaderSize()))
                     : null;
             this.delegating = !fastHeads;
+            this.body = new FixedLengthBody(config);
         }
 
         @Override
@@ -102,8 +101,8 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
                 delegate(ctx, in, out);
                 return;
             }
-            if (bodyLeft > 0) {
-                readBody(in, out);
+            if (body.inProgress()) {
+                body.read(in, out);
                 return;
             }
             int length = heads.headLength(in);
@@ -121,23 +120,11 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
             if (contentLength <= 0) {
                 out.add(LastHttpContent.EMPTY_LAST_CONTENT);
             } else {
-                bodyLeft = contentLength;
-                readBody(in, out);
+                body.start(contentLength);
+                body.read(in, out);
             }
         }
 
-        /** As Netty's decoder reads a body of known length: slices of what has come, at most a chunk each. */
-        private void readBody(ByteBuf in, List<Object> out) {
-            int readable = in.readableBytes();
-            if (readable == 0) {
-                return; // an empty content would read as the end of the body
-            }
-            int toRead = (int) Math.min(Math.min(readable, config.getMaxChunkSize()), bodyLeft);
-            ByteBuf content = in.readRetainedSlice(toRead);
-            bodyLeft -= toRead;
-            out.add(bodyLeft == 0 ? new DefaultLastHttpContent(content, config.getTrailersFactory())
-                    : new DefaultHttpContent(content));
-        }
 
         private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             StrictDecoder d = strict();
@@ -150,8 +137,8 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             if (!delegating) {
-                if (bodyLeft > 0) {
-                    bodyLeft = 0; // closed before the announced length: no end marker, as Netty's decoder does
+                if (body.inProgress()) {
+                    body.cutShort();
                     return;
                 }
                 if (!in.isReadable()) {

@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResultProvider;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
@@ -13,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.pacer.proxy.http.FixedLengthBody;
 import io.pacer.proxy.http.KnownHeaderNames;
 import java.util.List;
 
@@ -35,11 +34,10 @@ import java.util.List;
 final class UpstreamResponseDecoder extends ByteToMessageDecoder {
 
     private final HttpDecoderConfig config;
-    private final int maxChunkSize;
     private final ResponseHeadParser heads = new ResponseHeadParser();
     private boolean headRequest;
-    /** Body bytes still due for the response being framed here; 0 between responses. */
-    private long bodyLeft;
+    /** The body of the response being framed here, if any. */
+    private final FixedLengthBody body;
     /** Netty's decoder, made for the first response this class does not frame. */
     private NettyResponses netty;
     /** Whether Netty's decoder has the response in progress (or, after a failure or a 101, all that follows). */
@@ -49,7 +47,7 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
 
     UpstreamResponseDecoder(HttpDecoderConfig config) {
         this.config = config;
-        this.maxChunkSize = config.getMaxChunkSize();
+        this.body = new FixedLengthBody(config);
     }
 
     void expectResponseTo(boolean head) {
@@ -66,8 +64,8 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
             delegate(ctx, in, out);
             return;
         }
-        if (bodyLeft > 0) {
-            readBody(in, out);
+        if (body.inProgress()) {
+            body.read(in, out);
             return;
         }
         int length = heads.headLength(in);
@@ -87,8 +85,8 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
         if (headRequest || isBodiless(head.status()) || contentLength == 0) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
-            bodyLeft = contentLength;
-            readBody(in, out);
+            body.start(contentLength);
+            body.read(in, out);
         }
     }
 
@@ -97,18 +95,6 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
         return code == 204 || code == 304;
     }
 
-    /** As Netty's decoder reads a body of known length: slices of what has come, at most a chunk each. */
-    private void readBody(ByteBuf in, List<Object> out) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return; // an empty content would read as the end of the body
-        }
-        int toRead = (int) Math.min(Math.min(readable, maxChunkSize), bodyLeft);
-        ByteBuf content = in.readRetainedSlice(toRead);
-        bodyLeft -= toRead;
-        out.add(bodyLeft == 0 ? new DefaultLastHttpContent(content, config.getTrailersFactory())
-                : new DefaultHttpContent(content));
-    }
 
     private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         int from = out.size();
@@ -134,9 +120,8 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (!delegating) {
-            if (bodyLeft > 0) {
-                // Closed before the announced length: no end marker, as Netty's decoder does.
-                bodyLeft = 0;
+            if (body.inProgress()) {
+                body.cutShort();
                 return;
             }
             if (!in.isReadable()) {

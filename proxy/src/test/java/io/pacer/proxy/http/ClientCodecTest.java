@@ -4,22 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.DecoderResultProvider;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.pacer.proxy.testing.DecodedMessages;
 import io.pacer.proxy.testing.RequestMutations;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -113,9 +107,9 @@ class ClientCodecTest {
         for (HttpDecoderConfig config : CONFIGS) {
             for (byte[] bytes : inputs) {
                 assertSameRequests(config, bytes, List.of(bytes.length));
-                assertSameRequests(config, bytes, everyByte(bytes.length));
+                assertSameRequests(config, bytes, DecodedMessages.everyByte(bytes.length, 300));
                 for (int i = 0; i < 10; i++) {
-                    assertSameRequests(config, bytes, randomCuts(random, bytes.length));
+                    assertSameRequests(config, bytes, DecodedMessages.randomCuts(random, bytes.length, 300));
                 }
             }
         }
@@ -128,7 +122,9 @@ class ClientCodecTest {
         for (int n = 0; n < 20_000; n++) {
             byte[] bytes = RequestMutations.mutate(random);
             HttpDecoderConfig config = CONFIGS[random.nextInt(CONFIGS.length)];
-            assertSameRequests(config, bytes, random.nextInt(3) == 0 ? List.of(bytes.length) : randomCuts(random, bytes.length));
+            List<Integer> cuts = random.nextInt(3) == 0
+                    ? List.of(bytes.length) : DecodedMessages.randomCuts(random, bytes.length, 300);
+            assertSameRequests(config, bytes, cuts);
             plainFirstLines += PLAIN_FIRST_LINE.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).lookingAt() ? 1 : 0;
         }
         assertTrue(plainFirstLines > 5_000, "many mutations keep a request line the fast path takes: " + plainFirstLines);
@@ -157,103 +153,18 @@ class ClientCodecTest {
         channel.finishAndReleaseAll();
     }
 
-    private static List<Integer> everyByte(int length) {
-        List<Integer> cuts = new ArrayList<>();
-        for (int i = 1; i <= length && i <= 300; i++) {
-            cuts.add(i);
-        }
-        if (length > 300) {
-            cuts.add(length);
-        }
-        return cuts;
-    }
 
-    private static List<Integer> randomCuts(Random random, int length) {
-        List<Integer> cuts = new ArrayList<>();
-        int at = 0;
-        while (at < length) {
-            at = Math.min(length, at + 1 + random.nextInt(random.nextBoolean() ? 8 : 300));
-            cuts.add(at);
-        }
-        return cuts;
-    }
 
     private static void assertSameRequests(HttpDecoderConfig config, byte[] bytes, List<Integer> cuts) {
-        String expected = run(new EmbeddedChannel(new ClientCodec(config, false)), bytes, cuts);
-        String actual = run(new EmbeddedChannel(new ClientCodec(config, true)), bytes, cuts);
-        assertEquals(expected, actual, () -> "request " + escape(bytes) + " cut at " + cuts + " with limits "
+        String expected = DecodedMessages.of(new EmbeddedChannel(new ClientCodec(config, false)), bytes, cuts);
+        String actual = DecodedMessages.of(new EmbeddedChannel(new ClientCodec(config, true)), bytes, cuts);
+        assertEquals(expected, actual, () -> "request " + DecodedMessages.escape(bytes) + " cut at " + cuts
+                + " with limits "
                 + config.getMaxInitialLineLength() + "/" + config.getMaxHeaderSize());
     }
 
-    private static String run(EmbeddedChannel channel, byte[] bytes, List<Integer> cuts) {
-        StringBuilder out = new StringBuilder();
-        int from = 0;
-        for (int to : cuts) {
-            channel.writeInbound(Unpooled.wrappedBuffer(bytes, from, to - from));
-            from = to;
-            drain(channel, out);
-        }
-        channel.finish();
-        out.append("| closed ");
-        drain(channel, out);
-        channel.finishAndReleaseAll();
-        return out.toString();
-    }
 
-    private static void drain(EmbeddedChannel channel, StringBuilder out) {
-        for (Object msg; (msg = channel.readInbound()) != null; ) {
-            try {
-                describe(msg, out);
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-    }
 
-    private static void describe(Object msg, StringBuilder out) {
-        if (msg instanceof HttpRequest r) {
-            out.append("| head ").append(r.method()).append(' ').append(r.uri()).append(' ')
-                    .append(r.protocolVersion()).append(' ');
-            headers(r.headers(), out);
-        }
-        if (msg instanceof HttpContent c) {
-            out.append("| body [").append(c.content().toString(StandardCharsets.ISO_8859_1)).append("] ");
-        }
-        if (msg instanceof LastHttpContent last) {
-            out.append("| end ");
-            headers(last.trailingHeaders(), out);
-        }
-        if (msg instanceof DecoderResultProvider p) {
-            DecoderResult result = p.decoderResult();
-            if (result.isFailure()) {
-                out.append("| refused ").append(result.cause().getClass().getSimpleName()).append(": ")
-                        .append(result.cause().getMessage()).append(' ');
-            }
-        } else if (msg instanceof ByteBuf raw) {
-            out.append("| raw [").append(raw.toString(StandardCharsets.ISO_8859_1)).append("] ");
-        }
-    }
 
-    private static void headers(HttpHeaders headers, StringBuilder out) {
-        for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
-            out.append(e.getKey()).append("=[").append(e.getValue()).append("] ");
-        }
-    }
 
-    private static String escape(byte[] bytes) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(bytes.length, 300); i++) {
-            int c = bytes[i] & 0xFF;
-            if (c == '\r') {
-                out.append("\\r");
-            } else if (c == '\n') {
-                out.append("\\n");
-            } else if (c < ' ' || c >= 0x7F) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return bytes.length > 300 ? out + "..." : out.toString();
-    }
 }

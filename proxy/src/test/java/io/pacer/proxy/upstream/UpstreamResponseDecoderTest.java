@@ -6,23 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.pacer.proxy.http.FlatHttpHeaders;
+import io.pacer.proxy.testing.DecodedMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -114,9 +109,9 @@ class UpstreamResponseDecoderTest {
             byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
             for (boolean head : new boolean[] {false, true}) {
                 assertSameFraming(bytes, List.of(bytes.length), head, response);
-                assertSameFraming(bytes, everyByte(bytes.length), head, response);
+                assertSameFraming(bytes, DecodedMessages.everyByte(bytes.length, 300), head, response);
                 for (int i = 0; i < 20; i++) {
-                    assertSameFraming(bytes, randomCuts(random, bytes.length), head, response);
+                    assertSameFraming(bytes, DecodedMessages.randomCuts(random, bytes.length, 300), head, response);
                 }
             }
         }
@@ -132,7 +127,7 @@ class UpstreamResponseDecoderTest {
             byte[] bytes = mutate(random, seed, alphabet);
             boolean head = random.nextInt(8) == 0;
             String description = new String(bytes, StandardCharsets.ISO_8859_1);
-            assertSameFraming(bytes, randomCuts(random, bytes.length), head, description);
+            assertSameFraming(bytes, DecodedMessages.randomCuts(random, bytes.length, 300), head, description);
             fastPathCases += description.startsWith("HTTP/1.1 200 OK\r\n") ? 1 : 0;
         }
         assertTrue(fastPathCases > 1000, "the mutations keep many heads the fast path takes: " + fastPathCases);
@@ -174,26 +169,7 @@ class UpstreamResponseDecoderTest {
         channel.finishAndReleaseAll();
     }
 
-    private static List<Integer> everyByte(int length) {
-        List<Integer> cuts = new ArrayList<>();
-        for (int i = 1; i <= length && i <= 400; i++) {
-            cuts.add(i);
-        }
-        if (length > 400) {
-            cuts.add(length);
-        }
-        return cuts;
-    }
 
-    private static List<Integer> randomCuts(Random random, int length) {
-        List<Integer> cuts = new ArrayList<>();
-        int at = 0;
-        while (at < length) {
-            at = Math.min(length, at + 1 + random.nextInt(random.nextBoolean() ? 8 : 200));
-            cuts.add(at);
-        }
-        return cuts;
-    }
 
     private static byte[] mutate(Random random, byte[] seed, byte[] alphabet) {
         List<Byte> out = new ArrayList<>(seed.length + 8);
@@ -221,81 +197,16 @@ class UpstreamResponseDecoderTest {
     private static void assertSameFraming(byte[] bytes, List<Integer> cuts, boolean head, String response) {
         UpstreamResponseDecoder pacer = new UpstreamResponseDecoder(CONFIG);
         pacer.expectResponseTo(head);
-        String expected = run(new EmbeddedChannel(new ReferenceDecoder(head)), bytes, cuts);
-        String actual = run(new EmbeddedChannel(pacer), bytes, cuts);
-        assertEquals(expected, actual, () -> (head ? "HEAD " : "") + "response " + escape(response) + " cut at " + cuts);
+        String expected = DecodedMessages.of(new EmbeddedChannel(new ReferenceDecoder(head)), bytes, cuts);
+        String actual = DecodedMessages.of(new EmbeddedChannel(pacer), bytes, cuts);
+        assertEquals(expected, actual, () -> (head ? "HEAD " : "") + "response "
+                + DecodedMessages.escape(response.getBytes(StandardCharsets.ISO_8859_1)) + " cut at " + cuts);
     }
 
-    private static String run(EmbeddedChannel channel, byte[] bytes, List<Integer> cuts) {
-        StringBuilder out = new StringBuilder();
-        int from = 0;
-        for (int to : cuts) {
-            channel.writeInbound(Unpooled.wrappedBuffer(bytes, from, to - from));
-            from = to;
-            drain(channel, out);
-        }
-        channel.finish();
-        out.append("| closed ");
-        drain(channel, out);
-        return out.toString();
-    }
 
-    private static void drain(EmbeddedChannel channel, StringBuilder out) {
-        for (Object msg; (msg = channel.readInbound()) != null; ) {
-            try {
-                describe(msg, out);
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-    }
 
-    private static void describe(Object msg, StringBuilder out) {
-        if (msg instanceof HttpResponse r) {
-            out.append("| head ").append(r.protocolVersion()).append(' ').append(r.status().code()).append(" [")
-                    .append(r.status().reasonPhrase()).append("] ");
-            headers(r.headers(), out);
-        }
-        if (msg instanceof HttpContent c) {
-            out.append("| body [").append(c.content().toString(StandardCharsets.ISO_8859_1)).append("] ");
-        }
-        if (msg instanceof LastHttpContent last) {
-            out.append("| end ");
-            headers(last.trailingHeaders(), out);
-        }
-        if (msg instanceof HttpMessage || msg instanceof HttpContent) {
-            DecoderResult result = ((io.netty.handler.codec.DecoderResultProvider) msg).decoderResult();
-            if (result.isFailure()) {
-                out.append("| failed ").append(result.cause().getClass().getSimpleName()).append(": ")
-                        .append(result.cause().getMessage()).append(' ');
-            }
-        } else if (msg instanceof ByteBuf raw) {
-            out.append("| raw [").append(raw.toString(StandardCharsets.ISO_8859_1)).append("] ");
-        }
-    }
 
-    private static void headers(HttpHeaders headers, StringBuilder out) {
-        for (Map.Entry<CharSequence, CharSequence> e : (Iterable<Map.Entry<CharSequence, CharSequence>>) headers::iteratorCharSequence) {
-            out.append(e.getKey()).append("=[").append(e.getValue()).append("] ");
-        }
-    }
 
-    private static String escape(String s) {
-        String shown = s.length() > 300 ? s.substring(0, 300) + "..." : s;
-        StringBuilder out = new StringBuilder();
-        for (char c : shown.toCharArray()) {
-            if (c == '\r') {
-                out.append("\\r");
-            } else if (c == '\n') {
-                out.append("\\n");
-            } else if (c < ' ' || c >= 0x7F) {
-                out.append(String.format("\\x%02x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
 
     /** Netty's decoder, told about HEAD requests as Pacer's is. */
     private static final class ReferenceDecoder extends HttpResponseDecoder {
