@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -23,7 +24,13 @@ import java.util.List;
 
 /**
  * The HTTP/1.1 codec of a client connection: Netty's request decoder and response encoder, with
- * two additions.
+ * three additions.
+ *
+ * <p>The request heads most clients send (a common method, a plain target, plain header lines and
+ * a {@code Content-Length} or no body, all in one read) are parsed in one pass by a
+ * {@link RequestHeadParser}, which takes only heads the checks below would pass and Netty's
+ * decoder would decode the same way; every other head goes through the checks and Netty's decoder,
+ * one request at a time.
  *
  * <p>Every request head is checked byte by byte before the decoder parses it, because the decoder
  * tolerates what a front door must not: it unfolds obsolete line folding (a header line starting
@@ -39,8 +46,13 @@ import java.util.List;
 final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder, ClientCodec.Encoder> {
 
     ClientCodec(HttpDecoderConfig config) {
+        this(config, true);
+    }
+
+    /** {@code fastHeads} off: every head goes through the checks and Netty's decoder (for tests that compare). */
+    ClientCodec(HttpDecoderConfig config, boolean fastHeads) {
         ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
-        init(new Decoder(config, methods), new Encoder(methods));
+        init(new Decoder(config, methods, fastHeads), new Encoder(methods));
     }
 
     /** Why a head was refused before the decoder saw it. */
@@ -55,7 +67,109 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         }
     }
 
-    static final class Decoder extends HttpRequestDecoder {
+    /**
+     * Decodes requests: in one pass for the heads {@link RequestHeadParser} takes, else through
+     * {@link StrictDecoder}, made the first time one comes. The hand-over happens only between two
+     * requests, and the fast path takes over again once the strict decoder has finished one,
+     * unless it refused it: then nothing more is read from the connection.
+     */
+    static final class Decoder extends ByteToMessageDecoder {
+
+        private final HttpDecoderConfig config;
+        private final ArrayDeque<HttpMethod> methods;
+        /** {@code null} when every head goes to the strict decoder. */
+        private final RequestHeadParser heads;
+        private StrictDecoder strict;
+        /** Whether the strict decoder has the request in progress, or the connection for good after a refusal. */
+        private boolean delegating;
+        /** The body of the request being framed here, if any. */
+        private final FixedLengthBody body;
+
+        Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods, boolean fastHeads) {
+            this.config = config;
+            this.methods = methods;
+            this.heads = fastHeads
+                    ? new RequestHeadParser(Math.min(config.getMaxInitialLineLength(), config.getMaxHeaderSize()))
+                    : null;
+            this.delegating = !fastHeads;
+            this.body = new FixedLengthBody(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (delegating) {
+                delegate(ctx, in, out);
+                return;
+            }
+            if (body.inProgress()) {
+                body.read(in, out);
+                return;
+            }
+            int length = heads.headLength(in);
+            HttpRequest head = length <= 0 ? null : heads.parse(in, length);
+            if (head == null) {
+                heads.reset();
+                delegating = true;
+                delegate(ctx, in, out);
+                return;
+            }
+            in.skipBytes(length);
+            methods.add(head.method());
+            out.add(head);
+            long contentLength = heads.contentLength();
+            if (contentLength <= 0) {
+                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                body.start(contentLength);
+                body.read(in, out);
+            }
+        }
+
+
+        private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            StrictDecoder d = strict();
+            d.decodeNow(ctx, in, out);
+            if (heads != null && d.betweenRequests()) {
+                delegating = false;
+            }
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (!delegating) {
+                if (body.inProgress()) {
+                    body.cutShort();
+                    return;
+                }
+                if (!in.isReadable()) {
+                    return; // closed between requests
+                }
+                delegating = true;
+            }
+            strict().decodeLastNow(ctx, in, out);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+            if (strict != null) {
+                strict.releaseNow(ctx);
+            }
+        }
+
+        private StrictDecoder strict() {
+            if (strict == null) {
+                strict = new StrictDecoder(config, methods);
+            }
+            return strict;
+        }
+    }
+
+    /**
+     * Netty's request decoder behind the byte scanner described above, driven by {@link Decoder} on
+     * its own buffer rather than placed in the pipeline: {@code decode} keeps its state in fields
+     * and reads only the buffer it is given.
+     */
+    static final class StrictDecoder extends HttpRequestDecoder {
 
         // Scanner states, within one request head.
         private static final int START = 0;          // before the request line: empty lines allowed
@@ -79,9 +193,27 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         private int scannedAhead;
         private boolean refused;
 
-        Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
+        StrictDecoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
             super(config);
             this.methods = methods;
+        }
+
+        void decodeNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            decode(ctx, in, out);
+        }
+
+        void decodeLastNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            decodeLast(ctx, in, out);
+        }
+
+        /** Frees its line buffer, as removing it from a pipeline would. */
+        void releaseNow(ChannelHandlerContext ctx) throws Exception {
+            handlerRemoved0(ctx);
+        }
+
+        /** Whether the last request read is whole and nothing of the next has been read or refused. */
+        boolean betweenRequests() {
+            return inHead && state == START && scannedAhead == 0 && !refused;
         }
 
         @Override

@@ -67,6 +67,11 @@ public final class FlatHttpHeaders extends HttpHeaders {
         return new FlatHttpHeaders(false, INITIAL);
     }
 
+    /** Empty headers with room for {@code headers} of them, for a decoder that has counted a head's lines. */
+    public static FlatHttpHeaders withRoomFor(int headers) {
+        return new FlatHttpHeaders(false, 2 * Math.max(headers, 1));
+    }
+
     private record Factory(boolean trailers) implements HttpHeadersFactory {
         @Override
         public HttpHeaders newHeaders() {
