@@ -10,26 +10,41 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Better than Nginx where it answers badly: when every task not yet tried is marked, the request
  * tries them anyway in order rather than failing at once, and an app's lone task is never skipped.
  *
- * <p>Threading: one picker per request, used on that request's event loop only; the task states
- * it reads are shared (see {@link TaskState}).
+ * <p>Threading: one picker serves one request at a time, on that request's event loop only, and
+ * can be {@link #restart restarted} for the next one; the task states it reads are shared (see
+ * {@link TaskState}).
  */
 public final class TaskPicker {
 
-    private final List<Task> tasks;
     private final TaskStates states;
-    private final Balance balance;
-    private final int start;
+    private List<Task> tasks;
+    private Balance balance;
+    private int start;
     /** Tasks tried, by index: bit i for i below 64, {@link #triedBeyond} for the rest (large apps only). */
     private long tried;
     private long[] triedBeyond;
     /** The task a sticky cookie names, for the first attempt; {@code null} for none. */
     private String preferred;
 
+    /** A picker for one request to {@code app}. */
     public TaskPicker(App app, TaskStates states, Balance balance) {
-        this.tasks = app.tasks();
         this.states = states;
+        restart(app, balance);
+    }
+
+    /**
+     * Readies this picker for a new request to {@code app}, as a new picker would be: nothing tried,
+     * no task preferred. For a connection's requests, which come one after another, so that they
+     * need no picker each; the last request must be done picking.
+     */
+    public TaskPicker restart(App app, Balance balance) {
+        this.tasks = app.tasks();
         this.balance = balance;
         this.start = balance == Balance.ROUND_ROBIN ? app.nextStart() : 0;
+        this.tried = 0;
+        this.triedBeyond = null;
+        this.preferred = null;
+        return this;
     }
 
     /**

@@ -162,4 +162,23 @@ class TaskPickerTest {
                 "a marked task loses its sessions to the balancer");
         assertTrue(new TaskPicker(app, states, Balance.ROUND_ROBIN).prefer("unknown").next(NOW) != null);
     }
+
+    /** A restarted picker is a new one: every task again, to the new app, and no preference left over. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 130})
+    void aRestartedPickerForgetsTheLastRequest(int n) {
+        App first = appWithTasks("a", n, "/a/");
+        App second = appWithTasks("b", 3, "/b/");
+        Set<Task> both = new HashSet<>(first.tasks());
+        both.addAll(second.tasks());
+        TaskStates states = new TaskStates(FailurePolicy.DEFAULT);
+        states.retainOnly(both);
+        TaskPicker picker = new TaskPicker(first, states, Balance.ROUND_ROBIN)
+                .prefer(TaskPicker.stickyToken(first.tasks().get(1)));
+        assertEquals(new HashSet<>(first.tasks()), allAttempts(picker));
+        assertEquals(new HashSet<>(first.tasks()), allAttempts(picker.restart(first, Balance.LEAST_REQUEST)));
+        picker.restart(first, Balance.ROUND_ROBIN).prefer(TaskPicker.stickyToken(first.tasks().get(1)));
+        assertEquals(first.tasks().get(1), picker.next(NOW).task());
+        assertEquals(new HashSet<>(second.tasks()), allAttempts(picker.restart(second, Balance.ROUND_ROBIN)));
+    }
 }

@@ -21,6 +21,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.pacer.core.RequestPaths;
 import io.pacer.core.RouteMatch;
 import io.pacer.core.RouteTable;
+import io.pacer.core.TaskPicker;
 import io.pacer.proxy.upstream.UpstreamHealth;
 import io.pacer.proxy.upstream.UpstreamPool;
 import io.pacer.proxy.upstream.UpstreamPools;
@@ -68,6 +69,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest ownRequest;
     private long ownRequestNanos;
     private ProxyExchange exchange;
+    /**
+     * Chooses the tasks of this connection's exchanges: made for the first, restarted for each
+     * after. Exchanges come one at a time, and one that is done picks no more tasks.
+     */
+    private TaskPicker picker;
     /**
      * One timer per connection, for the idle deadline and the exchange's timeouts alike. It fires
      * at the earliest deadline known when it was set; later deadlines just move a field, so a
@@ -186,7 +192,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (decision instanceof RequestGate.Authenticate authenticate) {
             authenticate(authenticate.request());
         } else {
-            forward(((RequestGate.Forward) decision).request());
+            forward((RequestGate.Admitted) decision);
         }
     }
 
@@ -250,8 +256,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String target = admitted.options().stripPrefix() ? RequestPaths.stripPrefix(uri, match.prefix()) : uri;
         HttpRequest upstreamRequest = ProxyHeaders.toUpstream(request, target, clientIp, admitted.clientIp(),
                 admitted.trustForwarded(), match.app().task(0, 0), webSocket, secure);
-        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, observer,
-                admitted.clientIp(), clientVersion, clientUri, upstreamRequest, admitted.hasBody(), webSocket,
+        picker = health.picker(match.app(), picker);
+        exchange = new ProxyExchange(this, ctx, settings, pools.forLoop(ctx.channel().eventLoop()), health, picker,
+                observer, admitted.clientIp(), clientVersion, clientUri, upstreamRequest, admitted.hasBody(), webSocket,
                 admitted.keepAlive(), match.app());
         exchange.start();
     }
@@ -268,7 +275,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HttpRequest request = ownRequest;
         if (request != null) {
             ownRequest = null;
-            observer.requestFinished(new RequestRecord(clientIp, request.method().name(), request.uri(),
+            observer.requestFinished(RequestRecord.of(clientIp, request.method().name(), request.uri(),
                     response.status().code(), 0, response.content().readableBytes(),
                     System.nanoTime() - ownRequestNanos, 0, null, null, 0, false, true));
         }

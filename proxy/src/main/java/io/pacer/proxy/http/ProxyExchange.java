@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.pacer.core.App;
-import io.pacer.core.AppOptions;
 import io.pacer.core.RetryCondition;
 import io.pacer.core.RetryPolicy;
 import io.pacer.core.Task;
@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * attempt's answer, even a 5xx, is what the client gets. Which task each attempt goes to is the
  * {@link TaskPicker}'s choice; how each attempt went is told to {@link UpstreamHealth}, which
  * remembers failing tasks across requests.
+ *
+ * <p>When it ends, the exchange is its own {@link RequestRecord} for the {@link RequestObserver}:
+ * what a record holds is here already, and a separate one would be an object more per request.
  */
-final class ProxyExchange implements UpstreamListener {
+final class ProxyExchange implements UpstreamListener, RequestRecord {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
     private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
@@ -54,7 +57,6 @@ final class ProxyExchange implements UpstreamListener {
     private final ProxySettings settings;
     private final UpstreamPool pool;
     private final HttpRequest upstreamRequest;
-    private final String method;
     private final boolean headRequest;
     private final boolean webSocket;
     private final boolean clientKeepAlive;
@@ -63,17 +65,17 @@ final class ProxyExchange implements UpstreamListener {
     private final UpstreamHealth health;
     private final TaskPicker picker;
     private final long startedNanos;
-    // The app's own values where its labels set them, else the configuration's.
-    private final RetryPolicy retryPolicy;
-    private final long readTimeoutNanos;
-    private final int connectTimeoutMillis;
-    private final long maxBodySize;
     /** {@code PACER_STICKY}'s cookie name, and the task token the request's cookie carried. */
     private final String stickyCookie;
     private String stickyToken;
 
-    /** Body parts not yet written to the current attempt, and, while replayable, those written. */
-    private final ArrayList<HttpContent> body = new ArrayList<>(4);
+    /** The request has no body: its head is followed by the end marker alone. */
+    private final boolean bodiless;
+    /**
+     * Body parts not yet written to the current attempt, and, while replayable, those written;
+     * {@code null} until the first part arrives, and always for a bodiless request.
+     */
+    private ArrayList<HttpContent> body;
     private int written;
     private long bodyBytes;
     private boolean replayable = true;
@@ -98,6 +100,9 @@ final class ProxyExchange implements UpstreamListener {
     private int status;
     private boolean exhausted;
     private Task answeredBy;
+    /** When the exchange ended, and whether its answer went out whole: for {@link RequestRecord}. */
+    private long finishedNanos;
+    private boolean complete;
 
     private long lastUpstreamNanos;
     private long lastClientReadNanos;
@@ -105,8 +110,9 @@ final class ProxyExchange implements UpstreamListener {
     private long upstreamBlockedSinceNanos;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext client, ProxySettings settings, UpstreamPool pool,
-                  UpstreamHealth health, RequestObserver observer, String clientIp, HttpVersion clientVersion, String clientUri,
-                  HttpRequest upstreamRequest, boolean hasBody, boolean webSocket, boolean clientKeepAlive, App app) {
+                  UpstreamHealth health, TaskPicker picker, RequestObserver observer, String clientIp,
+                  HttpVersion clientVersion, String clientUri, HttpRequest upstreamRequest, boolean hasBody,
+                  boolean webSocket, boolean clientKeepAlive, App app) {
         this.frontend = frontend;
         this.observer = observer;
         this.clientIp = clientIp;
@@ -115,32 +121,24 @@ final class ProxyExchange implements UpstreamListener {
         this.settings = settings;
         this.pool = pool;
         this.upstreamRequest = upstreamRequest;
-        this.method = upstreamRequest.method().name();
-        this.headRequest = "HEAD".equals(method);
+        this.headRequest = HttpMethod.HEAD.equals(upstreamRequest.method());
         this.webSocket = webSocket;
         this.clientKeepAlive = clientKeepAlive;
         this.clientVersion = clientVersion;
         this.app = app;
         this.health = health;
-        AppOptions options = app.options();
-        this.picker = health.picker(app);
-        this.stickyCookie = options.stickyCookie();
+        this.picker = picker;
+        this.stickyCookie = app.options().stickyCookie();
         if (stickyCookie != null) {
             stickyToken = StickyCookie.value(upstreamRequest.headers(), stickyCookie);
             picker.prefer(stickyToken);
         }
-        this.retryPolicy = settings.retryPolicy(options);
-        this.readTimeoutNanos = settings.readTimeoutNanos(options);
-        this.connectTimeoutMillis = settings.connectTimeoutMillis(options);
-        this.maxBodySize = settings.maxBodySize(options);
         this.startedNanos = System.nanoTime();
         this.lastClientReadNanos = startedNanos;
         // A bodiless request is whole with its head: the upstream gets the end marker at once, and
         // the client decoder's own marker, which arrives later, is dropped.
-        if (!hasBody) {
-            requestComplete = true;
-            body.add(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
+        this.bodiless = !hasBody;
+        this.requestComplete = bodiless;
     }
 
     void start() {
@@ -178,7 +176,7 @@ final class ProxyExchange implements UpstreamListener {
             onConnection(idle);
             return;
         }
-        Future<UpstreamConnection> connected = pool.connect(task.task(), connectTimeoutMillis);
+        Future<UpstreamConnection> connected = pool.connect(task.task(), settings.connectTimeoutMillis(app.options()));
         if (connected.isDone()) {
             onConnected(connected);
         } else {
@@ -215,30 +213,54 @@ final class ProxyExchange implements UpstreamListener {
         readClientIfReady();
     }
 
-    /** Writes the body parts the current attempt has not had yet, then flushes. */
+    /**
+     * Writes the body parts the current attempt has not had yet, then flushes. A bodiless request
+     * comes here once per attempt, right after its head, for its end marker: a shared constant,
+     * written without a list to keep it in.
+     */
     private void writeBody() {
         UpstreamConnection conn = upstream;
         Channel ch = conn.channel();
-        int size = body.size();
-        for (int i = written; i < size; i++) {
-            HttpContent part = body.get(i);
-            ch.write(replayable ? part.retainedDuplicate() : part, ch.voidPromise());
+        if (bodiless) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        } else if (body != null) {
+            int size = body.size();
+            for (int i = written; i < size; i++) {
+                HttpContent part = body.get(i);
+                ch.write(replayable ? part.retainedDuplicate() : part, ch.voidPromise());
+            }
+            if (replayable) {
+                written = size;
+            } else {
+                body.clear();
+                written = 0;
+            }
         }
         if (requestComplete) {
             lastUpstreamNanos = System.nanoTime(); // the read timeout runs from the end of the request
         }
-        if (replayable) {
-            written = size;
-        } else {
-            body.clear();
-            written = 0;
-        }
         ch.flush();
+    }
+
+    /** Whether the current attempt has had every body part received so far. */
+    private boolean bodyWritten() {
+        return body == null || written == body.size();
+    }
+
+    // The app's own values where its labels set them, else the configuration's: read where needed
+    // rather than copied into fields, since each field is paid for by every request.
+
+    private RetryPolicy retryPolicy() {
+        return settings.retryPolicy(app.options());
+    }
+
+    private long readTimeoutNanos() {
+        return settings.readTimeoutNanos(app.options());
     }
 
     private boolean canRetry(RetryCondition condition) {
         return (!requestSent || replayable)
-                && retryPolicy.allowsRetry(condition, method, requestSent, attempts, app.tasks().size(),
+                && retryPolicy().allowsRetry(condition, method(), requestSent, attempts, app.tasks().size(),
                 System.nanoTime() - startedNanos);
     }
 
@@ -256,7 +278,7 @@ final class ProxyExchange implements UpstreamListener {
         TaskState failedTask = attemptTask;
         endAttempt();
         if (condition == RetryCondition.ERROR && failed != null && failed.reused() && !staleConnectionRetried
-                && (!requestSent || (replayable && RetryPolicy.isIdempotent(method)))) {
+                && (!requestSent || (replayable && RetryPolicy.isIdempotent(method())))) {
             // A pooled connection the task closed while it sat idle says nothing about the task:
             // like Nginx, try the same task again on another connection, without counting an attempt.
             staleConnectionRetried = true;
@@ -264,17 +286,17 @@ final class ProxyExchange implements UpstreamListener {
             startAttempt(failedTask);
             return;
         }
-        health.failed(app, failedTask, condition, retryPolicy);
+        health.failed(app, failedTask, condition, retryPolicy());
         String task = failedTask.task().address();
         if (canRetry(condition)) {
-            log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method, app.id(), attempts, task,
+            log.debug("{} {}: attempt {} at {} failed ({}), trying the next task", method(), app.id(), attempts, task,
                     condition, cause);
             observer.retried(app.id(), condition);
             startAttempt();
             return;
         }
-        exhausted = retryPolicy.retries(condition);
-        log.debug("{} {}: attempt {} at {} failed ({}), no retry", method, app.id(), attempts, task, condition, cause);
+        exhausted = retryPolicy().retries(condition);
+        log.debug("{} {}: attempt {} at {} failed ({}), no retry", method(), app.id(), attempts, task, condition, cause);
         HttpResponseStatus status = condition == RetryCondition.TIMEOUT
                 ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
         respondAndFinish(status);
@@ -290,7 +312,7 @@ final class ProxyExchange implements UpstreamListener {
         }
         lastClientReadNanos = System.nanoTime();
         bodyBytes += content.content().readableBytes();
-        if (bodyBytes > maxBodySize) {
+        if (bodyBytes > settings.maxBodySize(app.options())) {
             content.release();
             if (upstream != null) {
                 upstream.close();
@@ -305,6 +327,9 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (content instanceof LastHttpContent) {
             requestComplete = true;
+        }
+        if (body == null) {
+            body = new ArrayList<>(4);
         }
         if (replayable && bodyBytes > settings.replayBufferSize) {
             // Too big to keep: parts already sent are let go, and this request will not be retried
@@ -361,8 +386,8 @@ final class ProxyExchange implements UpstreamListener {
             onAttemptFailed(condition, null);
             return;
         }
-        health.answered(app, attemptTask, condition, retryPolicy); // a failure even when it is the client's answer
-        exhausted = condition != null && retryPolicy.retries(condition);
+        health.answered(app, attemptTask, condition, retryPolicy()); // a failure even when it is the client's answer
+        exhausted = condition != null && retryPolicy().retries(condition);
         responseStarted = true;
         status = code;
         answeredBy = upstream.task();
@@ -438,7 +463,7 @@ final class ProxyExchange implements UpstreamListener {
         UpstreamConnection conn = upstream;
         upstream = null;
         if (conn != null) {
-            boolean reusable = responseKeepAlive && requestComplete && written == body.size() && !closeDelimited
+            boolean reusable = responseKeepAlive && requestComplete && bodyWritten() && !closeDelimited
                     && !conn.hasLeftoverBytes();
             pool.release(conn, reusable);
         }
@@ -448,11 +473,11 @@ final class ProxyExchange implements UpstreamListener {
         frontend.exchangeFinished(this, clientKeepAlive && requestComplete && !closeDelimited && !frontend.draining());
     }
 
+    /** Tells the observer how the exchange ended; called once, when it is done. */
     private void observe(boolean complete) {
-        long now = System.nanoTime();
-        long upstreamNanos = answeredBy == null ? 0 : now - attemptStartedNanos;
-        observer.requestFinished(new RequestRecord(clientIp, method, uri, status, bodyBytes, bytesOut,
-                now - startedNanos, upstreamNanos, app.id(), answeredBy, attempts, exhausted, complete));
+        this.finishedNanos = System.nanoTime();
+        this.complete = complete;
+        observer.requestFinished(this);
     }
 
     private void pauseUpstream() {
@@ -524,7 +549,7 @@ final class ProxyExchange implements UpstreamListener {
      * truncated body as an error rather than as a complete answer.
      */
     private void abort(String why, Throwable cause) {
-        log.debug("{} {}: {}", method, app.id(), why, cause);
+        log.debug("{} {}: {}", method(), app.id(), why, cause);
         stopMidExchange();
         observe(false);
         frontend.abortExchange(this);
@@ -540,10 +565,12 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     private void releaseBody() {
-        for (HttpContent part : body) {
-            part.release();
+        if (body != null) {
+            for (int i = 0; i < body.size(); i++) { // by index: an iterator would be one more object per request
+                body.get(i).release();
+            }
+            body.clear();
         }
-        body.clear();
         written = 0;
     }
 
@@ -551,7 +578,7 @@ final class ProxyExchange implements UpstreamListener {
 
     /** How often timeouts are checked: a few times per shortest timeout. */
     private long checkPeriodNanos() {
-        long shortest = Math.min(readTimeoutNanos, Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
+        long shortest = Math.min(readTimeoutNanos(), Math.min(settings.sendTimeoutNanos, settings.clientBodyTimeoutNanos));
         return Math.max(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10));
     }
 
@@ -587,7 +614,7 @@ final class ProxyExchange implements UpstreamListener {
             // stalled write counts against the upstream then, and the client has its own timeout.
             boolean timedOut = upstreamBlockedSinceNanos != 0
                     ? now - upstreamBlockedSinceNanos > settings.sendTimeoutNanos
-                    : requestComplete && now - lastUpstreamNanos > readTimeoutNanos;
+                    : requestComplete && now - lastUpstreamNanos > readTimeoutNanos();
             if (timedOut) {
                 onAttemptFailed(RetryCondition.TIMEOUT, null);
                 if (done) {
@@ -598,8 +625,76 @@ final class ProxyExchange implements UpstreamListener {
         return now + checkPeriodNanos();
     }
 
+    // ---- the record of the ended exchange, for the observer ------------------------------------
+
+    @Override
+    public String clientIp() {
+        return clientIp;
+    }
+
+    /** The request's method: the upstream request's, which Pacer never changes. */
+    @Override
+    public String method() {
+        return upstreamRequest.method().name();
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public long bytesIn() {
+        return bodyBytes;
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    @Override
+    public long totalNanos() {
+        return finishedNanos - startedNanos;
+    }
+
+    @Override
+    public long upstreamNanos() {
+        return answeredBy == null ? 0 : finishedNanos - attemptStartedNanos;
+    }
+
+    @Override
+    public String appId() {
+        return app.id();
+    }
+
+    @Override
+    public Task task() {
+        return answeredBy;
+    }
+
+    @Override
+    public int attempts() {
+        return attempts;
+    }
+
+    @Override
+    public boolean exhausted() {
+        return exhausted;
+    }
+
+    @Override
+    public boolean complete() {
+        return complete;
+    }
+
     @Override
     public String toString() {
-        return method + " " + upstreamRequest.uri() + " -> " + app.id() + " attempt " + attempts;
+        return method() + " " + upstreamRequest.uri() + " -> " + app.id() + " attempt " + attempts;
     }
 }

@@ -151,13 +151,16 @@ final class ProxyHeaders {
 
     /** Removes RFC 9110's connection-specific headers and every header {@code Connection} names. */
     static void stripHopByHop(HttpHeaders h) {
-        if (h.contains(HttpHeaderNames.CONNECTION)) {
-            List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-            for (String value : connection) {
+        if (h instanceof FlatHttpHeaders flat) {
+            removeConnectionNamed(flat);
+        } else if (h.contains(HttpHeaderNames.CONNECTION)) {
+            // Netty's own headers (HTTP/2 streams) have no index: their lines are copied out first,
+            // since removing headers while iterating over them is not safe.
+            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
                 removeNamed(h, value);
             }
-            h.remove(HttpHeaderNames.CONNECTION);
         }
+        h.remove(HttpHeaderNames.CONNECTION);
         h.remove(KEEP_ALIVE);
         h.remove(PROXY_CONNECTION);
         h.remove(HttpHeaderNames.TE);
@@ -166,15 +169,43 @@ final class ProxyHeaders {
     }
 
     /**
+     * Removes what each {@code Connection} line names, reading the lines in place rather than from
+     * the list {@code getAll} would make for every message. Removing a header moves the lines
+     * after it, so each line is found again by its rank among the {@code Connection} lines, which
+     * stay put: {@link #removeNamed} never removes them.
+     */
+    private static void removeConnectionNamed(FlatHttpHeaders h) {
+        for (int rank = 0; ; rank++) {
+            CharSequence value = connectionLine(h, rank);
+            if (value == null) {
+                return;
+            }
+            removeNamed(h, value);
+        }
+    }
+
+    /** The value of the {@code rank}th {@code Connection} line (from 0); {@code null} when there are fewer. */
+    private static CharSequence connectionLine(FlatHttpHeaders h, int rank) {
+        int seen = 0;
+        for (int i = 0; i < h.size(); i++) {
+            if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(h.nameAt(i)) && seen++ == rank) {
+                return h.valueAt(i);
+            }
+        }
+        return null;
+    }
+
+    /**
      * Removes each header named in one {@code Connection} value (comma-separated tokens). The
      * tokens nearly every message carries ({@code keep-alive}, {@code upgrade}) name headers that
-     * are removed anyway, so they cost no substring.
+     * are removed anyway, so they cost no substring; so does {@code connection}, which must stay
+     * until every line of it has been read.
      */
-    private static void removeNamed(HttpHeaders h, String value) {
+    private static void removeNamed(HttpHeaders h, CharSequence value) {
         int length = value.length();
         int start = 0;
         while (start < length) {
-            int comma = value.indexOf(',', start);
+            int comma = AsciiString.indexOf(value, ',', start);
             int end = comma < 0 ? length : comma;
             int from = start;
             int to = end;
@@ -185,7 +216,7 @@ final class ProxyHeaders {
                 to--;
             }
             if (to > from && !isRemovedAnyway(value, from, to - from)) {
-                String name = value.substring(from, to);
+                CharSequence name = value.subSequence(from, to);
                 // Framing headers stay: the codecs need them to delimit the streamed body.
                 if (!HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
                         && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
@@ -200,8 +231,13 @@ final class ProxyHeaders {
         return c == ' ' || c == '\t';
     }
 
-    private static boolean isRemovedAnyway(String value, int from, int length) {
-        return length == 10 && value.regionMatches(true, from, "keep-alive", 0, length)
-                || length == 7 && value.regionMatches(true, from, "upgrade", 0, length);
+    private static boolean isRemovedAnyway(CharSequence value, int from, int length) {
+        return isToken(value, from, length, HttpHeaderValues.KEEP_ALIVE)
+                || isToken(value, from, length, HttpHeaderValues.UPGRADE)
+                || isToken(value, from, length, HttpHeaderNames.CONNECTION);
+    }
+
+    private static boolean isToken(CharSequence value, int from, int length, AsciiString token) {
+        return length == token.length() && AsciiString.regionMatches(value, true, from, token, 0, length);
     }
 }

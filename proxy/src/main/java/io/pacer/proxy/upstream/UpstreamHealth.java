@@ -43,8 +43,20 @@ public final class UpstreamHealth {
 
     /** Chooses the tasks for the attempts of one request to {@code app}. */
     public TaskPicker picker(App app) {
+        return new TaskPicker(app, states, balanceOf(app));
+    }
+
+    /**
+     * As {@link #picker(App)}, restarting {@code previous}, a picker of this memory's whose request
+     * is done, rather than making one; a new one when {@code previous} is {@code null}.
+     */
+    public TaskPicker picker(App app, TaskPicker previous) {
+        return previous == null ? picker(app) : previous.restart(app, balanceOf(app));
+    }
+
+    private Balance balanceOf(App app) {
         Balance own = app.options().balance();
-        return new TaskPicker(app, states, own != null ? own : balance);
+        return own != null ? own : balance;
     }
 
     /**

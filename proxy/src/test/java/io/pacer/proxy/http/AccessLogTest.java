@@ -103,7 +103,7 @@ class AccessLogTest {
     }
 
     private static RequestRecord record(String uri, String appId, Task task, boolean complete) {
-        return new RequestRecord("192.0.2.7", "GET", uri, 200, 12, 345, 1_234_567, 1_000_000, appId, task, 2,
+        return RequestRecord.of("192.0.2.7", "GET", uri, 200, 12, 345, 1_234_567, 1_000_000, appId, task, 2,
                 false, complete);
     }
 
@@ -125,7 +125,7 @@ class AccessLogTest {
 
     @Test
     void textMarksAbsentFieldsWithADashAndCutAnswersAsAborted() {
-        RequestRecord own = new RequestRecord("192.0.2.7", "HEAD", "/nowhere", 503, 0, 0, 500_000, 0, null, null, 0,
+        RequestRecord own = RequestRecord.of("192.0.2.7", "HEAD", "/nowhere", 503, 0, 0, 500_000, 0, null, null, 0,
                 false, true);
         assertEquals("192.0.2.7 HEAD \"/nowhere\" 503 0 0 0.500 - - - 0", AccessLog.text(own));
         String cut = AccessLog.text(record("/app/x", "/app", TASK, false));
@@ -167,7 +167,7 @@ class AccessLogTest {
 
     @Test
     void jsonUsesNullForAbsentFields() throws Exception {
-        RequestRecord own = new RequestRecord("::1", "GET", "/x", 503, 0, 19, 10_000, 0, null, null, 0, true, false);
+        RequestRecord own = RequestRecord.of("::1", "GET", "/x", 503, 0, 19, 10_000, 0, null, null, 0, true, false);
         JsonNode j = JSON.readTree(AccessLog.json(own));
         assertEquals(JSON_FIELDS, fieldNames(j));
         assertTrue(j.get("upstream_ms").isNull());
@@ -181,7 +181,7 @@ class AccessLogTest {
     @Test
     void jsonEscapesWhatTheClientSent() throws Exception {
         String uri = "/a\"b\\c\nd\re\tf\u0001g\u007fh/é";
-        String line = AccessLog.json(new RequestRecord("10.1.1.1", "GET", uri, 200, 0, 0, 0, 0, "/a\"pp", TASK, 1,
+        String line = AccessLog.json(RequestRecord.of("10.1.1.1", "GET", uri, 200, 0, 0, 0, 0, "/a\"pp", TASK, 1,
                 false, true));
         assertFalse(line.chars().anyMatch(c -> c < 0x20 || c == 0x7f), "one printable line: " + line);
         JsonNode j = JSON.readTree(line);

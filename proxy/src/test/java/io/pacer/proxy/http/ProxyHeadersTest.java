@@ -25,6 +25,27 @@ class ProxyHeadersTest {
         assertEquals(new TreeSet<>(List.of("content-length", "x-kept")), lowered(h));
     }
 
+    /**
+     * Several {@code Connection} lines in mixed case, each naming headers before and after it, one
+     * naming {@code Connection} itself: every line is read, though removing what one names moves
+     * the lines after it.
+     */
+    @ParameterizedTest(name = "flat headers: {0}")
+    @ValueSource(booleans = {true, false})
+    void readsEveryConnectionLine(boolean flat) {
+        HttpHeaders h = flat ? FlatHttpHeaders.create() : DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        h.add("X-Early", "e").add("x-a", "1");
+        h.add("CONNECTION", "X-A, connection");
+        h.add("X-Kept", "k").add("X-B", "2");
+        h.add("connection", "x-b ,X-Early");
+        h.add("X-C", "3").add("x-early", "e2");
+        h.add("Connection", "x-c");
+        h.add("X-Last", "l");
+        ProxyHeaders.stripHopByHop(h);
+        assertEquals(new TreeSet<>(List.of("x-kept", "x-last")), lowered(h));
+        assertEquals("k", h.get("x-kept"));
+    }
+
     private static TreeSet<String> lowered(HttpHeaders h) {
         TreeSet<String> names = new TreeSet<>();
         h.names().forEach(n -> names.add(n.toLowerCase()));

@@ -58,7 +58,7 @@ class PacerMetricsTest {
 
     private static RequestRecord record(String app, int status, long totalMicros, long upstreamMicros,
                                         boolean answered, boolean exhausted) {
-        return new RequestRecord("127.0.0.1", "GET", "/x", status, 0, 10, TimeUnit.MICROSECONDS.toNanos(totalMicros),
+        return RequestRecord.of("127.0.0.1", "GET", "/x", status, 0, 10, TimeUnit.MICROSECONDS.toNanos(totalMicros),
                 TimeUnit.MICROSECONDS.toNanos(upstreamMicros), app, answered ? TASK : null, 1, exhausted, true);
     }
 

@@ -77,7 +77,7 @@ class PrometheusFormatTest {
         m.updateRoutes(table);
         for (String app : List.of("/a", WEIRD_APP, MULTILINE_APP)) {
             for (int status : new int[] {101, 200, 204, 302, 404, 499, 502, 503}) {
-                m.requestFinished(new RequestRecord("10.0.0.1", "GET", "/x?q=1", status, 10, 100,
+                m.requestFinished(RequestRecord.of("10.0.0.1", "GET", "/x?q=1", status, 10, 100,
                         TimeUnit.MILLISECONDS.toNanos(status / 10), TimeUnit.MILLISECONDS.toNanos(status / 20),
                         app, status == 502 ? null : task, 1, status == 502, true));
             }
@@ -85,7 +85,7 @@ class PrometheusFormatTest {
                 m.retried(app, c);
             }
         }
-        m.requestFinished(new RequestRecord("10.0.0.1", "GET", "/none", 503, 0, 50, 1_000, 0, null, null, 0,
+        m.requestFinished(RequestRecord.of("10.0.0.1", "GET", "/none", 503, 0, 50, 1_000, 0, null, null, 0,
                 false, true));
         return m;
     }
