@@ -5,11 +5,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -69,107 +69,51 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
 
     /**
      * Decodes requests: in one pass for the heads {@link RequestHeadParser} takes, else through
-     * {@link StrictDecoder}, made the first time one comes. The hand-over happens only between two
-     * requests, and the fast path takes over again once the strict decoder has finished one,
-     * unless it refused it: then nothing more is read from the connection.
+     * {@link StrictDecoder}. The fast path takes over again once the strict decoder has finished a
+     * request, unless it refused it: then nothing more is read from the connection.
      */
-    static final class Decoder extends ByteToMessageDecoder {
+    static final class Decoder extends FastPathDecoder {
 
-        private final HttpDecoderConfig config;
         private final ArrayDeque<HttpMethod> methods;
-        /** {@code null} when every head goes to the strict decoder. */
         private final RequestHeadParser heads;
-        private StrictDecoder strict;
-        /** Whether the strict decoder has the request in progress, or the connection for good after a refusal. */
-        private boolean delegating;
-        /** The body of the request being framed here, if any. */
-        private final FixedLengthBody body;
 
         Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods, boolean fastHeads) {
-            this.config = config;
-            this.methods = methods;
-            this.heads = fastHeads
+            this(config, methods, fastHeads
                     ? new RequestHeadParser(Math.min(config.getMaxInitialLineLength(), config.getMaxHeaderSize()))
-                    : null;
-            this.delegating = !fastHeads;
-            this.body = new FixedLengthBody(config);
+                    : null);
+        }
+
+        private Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods, RequestHeadParser heads) {
+            super(config, heads);
+            this.methods = methods;
+            this.heads = heads;
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            if (delegating) {
-                delegate(ctx, in, out);
-                return;
+        protected HttpMessage parseHead(ByteBuf in, int length) {
+            HttpRequest head = heads.parse(in, length);
+            if (head != null) {
+                methods.add(head.method());
             }
-            if (body.inProgress()) {
-                body.read(in, out);
-                return;
-            }
-            int length = heads.headLength(in);
-            HttpRequest head = length <= 0 ? null : heads.parse(in, length);
-            if (head == null) {
-                heads.reset();
-                delegating = true;
-                delegate(ctx, in, out);
-                return;
-            }
-            in.skipBytes(length);
-            methods.add(head.method());
-            out.add(head);
-            long contentLength = heads.contentLength();
-            if (contentLength <= 0) {
-                out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            } else {
-                body.start(contentLength);
-                body.read(in, out);
-            }
-        }
-
-
-        private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            StrictDecoder d = strict();
-            d.decodeNow(ctx, in, out);
-            if (heads != null && d.betweenRequests()) {
-                delegating = false;
-            }
+            return head;
         }
 
         @Override
-        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            if (!delegating) {
-                if (body.inProgress()) {
-                    body.cutShort();
-                    return;
-                }
-                if (!in.isReadable()) {
-                    return; // closed between requests
-                }
-                delegating = true;
-            }
-            strict().decodeLastNow(ctx, in, out);
+        protected long bodyLength(HttpMessage head) {
+            return Math.max(heads.contentLength(), 0); // a request without Content-Length has no body
         }
 
         @Override
-        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
-            if (strict != null) {
-                strict.releaseNow(ctx);
-            }
-        }
-
-        private StrictDecoder strict() {
-            if (strict == null) {
-                strict = new StrictDecoder(config, methods);
-            }
-            return strict;
+        protected Fallback newFallback(HttpDecoderConfig config) {
+            return new StrictDecoder(config, methods);
         }
     }
 
     /**
-     * Netty's request decoder behind the byte scanner described above, driven by {@link Decoder} on
-     * its own buffer rather than placed in the pipeline: {@code decode} keeps its state in fields
-     * and reads only the buffer it is given.
+     * Netty's request decoder behind the byte scanner described above: the path of every head the
+     * fast path does not take.
      */
-    static final class StrictDecoder extends HttpRequestDecoder {
+    static final class StrictDecoder extends HttpRequestDecoder implements FastPathDecoder.Fallback {
 
         // Scanner states, within one request head.
         private static final int START = 0;          // before the request line: empty lines allowed
@@ -198,21 +142,24 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
             this.methods = methods;
         }
 
-        void decodeNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        @Override
+        public void decodeNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             decode(ctx, in, out);
         }
 
-        void decodeLastNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        @Override
+        public void decodeLastNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             decodeLast(ctx, in, out);
         }
 
-        /** Frees its line buffer, as removing it from a pipeline would. */
-        void releaseNow(ChannelHandlerContext ctx) throws Exception {
+        @Override
+        public void releaseNow(ChannelHandlerContext ctx) throws Exception {
             handlerRemoved0(ctx);
         }
 
-        /** Whether the last request read is whole and nothing of the next has been read or refused. */
-        boolean betweenRequests() {
+        /** When the last request read is whole and nothing of the next has been read or refused. */
+        @Override
+        public boolean handsBack(List<Object> out, int from) {
             return inHead && state == START && scannedAhead == 0 && !refused;
         }
 

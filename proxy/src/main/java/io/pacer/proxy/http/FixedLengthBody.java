@@ -13,34 +13,34 @@ import java.util.List;
  *
  * <p>Not thread-safe: one per decoder, on its connection's event loop.
  */
-public final class FixedLengthBody {
+final class FixedLengthBody {
 
     private final int maxChunkSize;
     private final HttpHeadersFactory trailersFactory;
     private long left;
 
-    public FixedLengthBody(HttpDecoderConfig config) {
+    FixedLengthBody(HttpDecoderConfig config) {
         this.maxChunkSize = config.getMaxChunkSize();
         this.trailersFactory = config.getTrailersFactory();
     }
 
     /** Expects {@code length} body bytes, more than none. */
-    public void start(long length) {
+    void start(long length) {
         left = length;
     }
 
     /** Whether body bytes are still due. */
-    public boolean inProgress() {
+    boolean inProgress() {
         return left > 0;
     }
 
     /** The connection closed before the announced length: no end marker, as Netty's decoders do. */
-    public void cutShort() {
+    void cutShort() {
         left = 0;
     }
 
     /** Takes the part of the body that has come from {@code in}. */
-    public void read(ByteBuf in, List<Object> out) {
+    void read(ByteBuf in, List<Object> out) {
         int readable = in.readableBytes();
         if (readable == 0) {
             return; // an empty content would read as the end of the body

@@ -2,7 +2,6 @@ package io.pacer.proxy.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
@@ -11,7 +10,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import io.pacer.proxy.http.FixedLengthBody;
+import io.pacer.proxy.http.FastPathDecoder;
 import io.pacer.proxy.http.KnownHeaderNames;
 import java.util.List;
 
@@ -31,23 +30,18 @@ import java.util.List;
  *
  * <p>One per upstream connection, on its event loop.
  */
-final class UpstreamResponseDecoder extends ByteToMessageDecoder {
+final class UpstreamResponseDecoder extends FastPathDecoder {
 
-    private final HttpDecoderConfig config;
-    private final ResponseHeadParser heads = new ResponseHeadParser();
+    private final ResponseHeadParser heads;
     private boolean headRequest;
-    /** The body of the response being framed here, if any. */
-    private final FixedLengthBody body;
-    /** Netty's decoder, made for the first response this class does not frame. */
-    private NettyResponses netty;
-    /** Whether Netty's decoder has the response in progress (or, after a failure or a 101, all that follows). */
-    private boolean delegating;
-    /** Whether Netty's decoder keeps the connection for good. */
-    private boolean delegatingForGood;
 
     UpstreamResponseDecoder(HttpDecoderConfig config) {
-        this.config = config;
-        this.body = new FixedLengthBody(config);
+        this(config, new ResponseHeadParser());
+    }
+
+    private UpstreamResponseDecoder(HttpDecoderConfig config, ResponseHeadParser heads) {
+        super(config, heads);
+        this.heads = heads;
     }
 
     void expectResponseTo(boolean head) {
@@ -59,118 +53,61 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        if (delegating) {
-            delegate(ctx, in, out);
-            return;
-        }
-        if (body.inProgress()) {
-            body.read(in, out);
-            return;
-        }
-        int length = heads.headLength(in);
-        if (length == 0) {
-            return; // the rest of the head is still on its way
-        }
-        HttpResponse head = length < 0 ? null : heads.parse(in, length, headRequest);
-        if (head == null) {
-            heads.reset();
-            delegating = true;
-            delegate(ctx, in, out);
-            return;
-        }
-        in.skipBytes(length);
-        out.add(head);
-        long contentLength = heads.contentLength();
-        if (headRequest || isBodiless(head.status()) || contentLength == 0) {
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            body.start(contentLength);
-            body.read(in, out);
-        }
-    }
-
-    private static boolean isBodiless(HttpResponseStatus status) {
-        int code = status.code();
-        return code == 204 || code == 304;
-    }
-
-
-    private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        int from = out.size();
-        nettyDecoder().decodeNow(ctx, in, out);
-        watch(out, from);
-    }
-
-    /** Takes the fast path back after a response Netty's decoder finished, unless it must keep the connection. */
-    private void watch(List<Object> out, int from) {
-        for (int i = from; i < out.size(); i++) {
-            Object msg = out.get(i);
-            if (msg instanceof DecoderResultProvider p && p.decoderResult().isFailure()) {
-                delegatingForGood = true; // it discards everything from here on
-            } else if (msg instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-                delegatingForGood = true; // the bytes that follow are another protocol's
-            }
-            if (msg instanceof LastHttpContent && !delegatingForGood) {
-                delegating = false;
-            }
-        }
+    protected HttpMessage parseHead(ByteBuf in, int length) {
+        return heads.parse(in, length, headRequest);
     }
 
     @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        if (!delegating) {
-            if (body.inProgress()) {
-                body.cutShort();
-                return;
-            }
-            if (!in.isReadable()) {
-                return; // closed between responses
-            }
-            // Part of a head, then the close: Netty's decoder says what that is.
-            heads.reset();
-            delegating = true;
-        }
-        int from = out.size();
-        nettyDecoder().decodeLastNow(ctx, in, out);
-        watch(out, from);
+    protected long bodyLength(HttpMessage head) {
+        int code = ((HttpResponse) head).status().code();
+        return headRequest || code == 204 || code == 304 ? 0 : heads.contentLength();
     }
 
     @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
-        if (netty != null) {
-            netty.releaseNow(ctx);
-        }
+    protected Fallback newFallback(HttpDecoderConfig config) {
+        return new NettyResponses(config);
     }
 
-    private NettyResponses nettyDecoder() {
-        if (netty == null) {
-            netty = new NettyResponses(config);
-        }
-        return netty;
-    }
+    /** Netty's response decoder, for every response the fast path does not take. */
+    private final class NettyResponses extends HttpResponseDecoder implements Fallback {
 
-    /**
-     * Netty's response decoder, driven by this class on its own buffer rather than placed in the
-     * pipeline: {@code decode} keeps its state in fields and reads only the buffer it is given.
-     */
-    private final class NettyResponses extends HttpResponseDecoder {
+        /** Set once it failed or switched protocols: what follows is not for the fast path. */
+        private boolean keepsConnection;
 
         NettyResponses(HttpDecoderConfig config) {
             super(config);
         }
 
-        void decodeNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        @Override
+        public void decodeNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             decode(ctx, in, out);
         }
 
-        void decodeLastNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        @Override
+        public void decodeLastNow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             decodeLast(ctx, in, out);
         }
 
-        /** Frees its line buffer, as removing it from a pipeline would. */
-        void releaseNow(ChannelHandlerContext ctx) throws Exception {
+        @Override
+        public void releaseNow(ChannelHandlerContext ctx) throws Exception {
             handlerRemoved0(ctx);
+        }
+
+        /** Once a response is whole, unless this decoder failed (it discards the rest) or switched protocols. */
+        @Override
+        public boolean handsBack(List<Object> out, int from) {
+            boolean whole = false;
+            for (int i = from; i < out.size(); i++) {
+                Object msg = out.get(i);
+                if (msg instanceof DecoderResultProvider p && p.decoderResult().isFailure()) {
+                    keepsConnection = true;
+                } else if (msg instanceof HttpResponse r
+                        && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                    keepsConnection = true; // the bytes that follow are another protocol's
+                }
+                whole |= msg instanceof LastHttpContent;
+            }
+            return whole && !keepsConnection;
         }
 
         @Override
