@@ -68,7 +68,7 @@ public final class FlatHttpHeaders extends HttpHeaders {
     }
 
     /** Empty headers with room for {@code headers} of them, for a decoder that has counted a head's lines. */
-    public static FlatHttpHeaders withRoomFor(int headers) {
+    static FlatHttpHeaders withRoomFor(int headers) {
         return new FlatHttpHeaders(false, 2 * Math.max(headers, 1));
     }
 

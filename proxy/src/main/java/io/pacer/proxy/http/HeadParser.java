@@ -162,7 +162,10 @@ public abstract class HeadParser {
         if (upTo <= checked) {
             return true;
         }
-        byte[] b = copy(in, upTo);
+        // Only the lines not yet checked are copied, each to its place in the head, so that a head
+        // arriving a byte at a time costs its length in copies, not its length squared.
+        byte[] b = SCRATCH.get();
+        in.getBytes(in.readerIndex() + checked, b, checked, upTo - checked);
         int p = checked == 0 ? firstLine(b, upTo) : checked;
         while (p > 0 && p < upTo) {
             int lineStart = p;
